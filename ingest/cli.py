@@ -1,0 +1,127 @@
+"""Command line: `python -m ingest load|check|export|template` (see DOMAIN.md for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ingest.pipeline import FileResult, load_file, read_file
+from ingest.problems import IngestError, Problem
+from ingest.store import StoreResult
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+DEFAULT_TEMPLATE = "sjabloon_monitor_plegeraanpak.xlsx"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}".replace(",", ".")
+
+
+def _problem_line(p: Problem) -> str:
+    return f"    {p.severity}: {p.where} [{p.code}] {p.message}"
+
+
+def _summary(result: FileResult, stored: StoreResult | None) -> str:
+    warnings = f", {_count(len(result.warnings), 'waarschuwing', 'waarschuwingen')}" if result.warnings else ""
+    if not result.ok:
+        return f"{result.file}: geweigerd, {_count(len(result.errors), 'fout', 'fouten')}{warnings}; er is niets opgeslagen"
+    if stored is None:
+        return f"{result.file}: in orde, {_count(len(result.records), 'waarde', 'waarden')}{warnings}"
+    if stored.status == "duplicate":
+        return f"{result.file}: dit bestand is al eerder opgeslagen (upload {stored.duplicate_of}); niets nieuws opgeslagen"
+    return (
+        f"{result.file}: opgeslagen, {_count(len(result.records), 'waarde', 'waarden')} "
+        f"({stored.added} nieuw, {stored.replaced} vervangen, {stored.unchanged} ongewijzigd){warnings}"
+    )
+
+
+def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None:
+    print(_summary(result, stored), file=out)
+    for p in result.problems:
+        print(_problem_line(p), file=out)
+
+
+def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
+    engine = None
+    if args.command == "load":
+        from ingest.store import connect
+
+        engine = connect(args.db)
+    rejected = False
+    for name in args.files:
+        path = Path(name)
+        if engine is None:
+            result, stored = read_file(path, municipality=args.municipality), None
+        else:
+            result, stored = load_file(
+                engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
+                uploaded_by=args.user or getpass.getuser(),
+            )  # fmt: skip
+        rejected |= not result.ok
+        _report(result, stored, out)
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:
+    from ingest.export import export_table, write_export
+    from ingest.reference import load_reference
+    from ingest.store import connect, current_values
+
+    if args.format == "xlsx" and not args.out:
+        print("Geef bij --format xlsx ook --out BESTAND op.", file=sys.stderr)
+        return EXIT_USAGE
+    table = export_table(current_values(connect(args.db)), load_reference(), args.level)
+    write_export(table, Path(args.out) if args.out else out, args.format)
+    if args.out:
+        print(f"{_count(len(table), 'regel', 'regels')} geschreven naar {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _template_cmd(args: argparse.Namespace, out: TextIO) -> int:
+    from ingest.template import write_template
+
+    path = Path(args.out or DEFAULT_TEMPLATE)
+    write_template(path)
+    print(f"Sjabloon geschreven naar {path}", file=out)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Monitor plegeraanpak: aanleveren en exporteren.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,check,export,template}")
+    db_help = "SQLAlchemy-URL van de database (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
+
+    load = commands.add_parser("load", help="bestanden controleren en opslaan")
+    load.add_argument("--db", help=db_help)
+    load.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    load.add_argument("--source", help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'")
+    load.add_argument("--user", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)")
+    load.add_argument("files", nargs="+", metavar="FILE")
+
+    check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
+    check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    check.add_argument("files", nargs="+", metavar="FILE")
+
+    export = commands.add_parser("export", help="indicatoren exporteren")
+    export.add_argument("--db", help=db_help)
+    export.add_argument("--level", choices=["municipality", "region", "national"])
+    export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    export.add_argument("--out", help="bestand om naar te schrijven (standaard: het scherm, alleen bij csv)")
+
+    template = commands.add_parser("template", help="het lege Excel-sjabloon maken")
+    template.add_argument("--out", help=f"bestandsnaam (standaard {DEFAULT_TEMPLATE})")
+    return parser
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    command = {"load": _files_cmd, "check": _files_cmd, "export": _export_cmd, "template": _template_cmd}
+    try:
+        return command[args.command](args, out)
+    except IngestError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE

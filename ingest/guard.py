@@ -1,0 +1,345 @@
+"""Refuse hostile or broken upload files fast, in bounded memory, before any parser inflates them.
+
+`inspect_file` looks at the file system entry, the magic bytes and the zip directory, then inflates
+every XML part in chunks of `CHUNK_SIZE` bytes without trusting the sizes the zip declares: a part
+is never inflated beyond its declared size (+1 byte), and declared sizes are checked against
+`Limits` first, so neither memory nor time can grow past the limits. While inflating it looks for
+DOCTYPE declarations, counts sheets and cells and finds the extent of every worksheet, because
+calamine allocates a sheet's whole rectangle (a cell in XFD1048576 would be billions of cells).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.problems import Problem, human_size, problem
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The documented limits for an uploaded workbook."""
+
+    max_file_bytes: int = 20_000_000
+    max_parts: int = 500
+    max_part_bytes: int = 50_000_000  # one inflated zip member
+    max_total_bytes: int = 150_000_000  # all members inflated
+    max_ratio: int = 200  # inflated/compressed, for members larger than RATIO_MIN_BYTES inflated
+    max_sheets: int = 50
+    max_rows: int = 100_000  # per sheet: the last row number in use
+    max_columns: int = 500  # per sheet: the last column number in use
+    max_cells: int = 1_000_000  # whole workbook, counted <c> elements
+
+
+LIMITS = Limits()
+
+CHUNK_SIZE = 64 * 1024  # inflate and scan parts in pieces of this size
+RATIO_MIN_BYTES = 1_000_000
+_TAIL = 1024  # bytes kept from the previous chunk, so a pattern split by a chunk boundary is found
+_FILE_CHUNK = 1024 * 1024
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_CONTENT_TYPES = "[Content_Types].xml"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+_PREFIX = rb"(?:[\w.-]{1,20}:)?"  # an XML namespace prefix such as `x:`
+_DOCTYPE = re.compile(
+    b"|".join(re.escape("<!doctype".encode(enc)) for enc in ("ascii", "utf-16-le", "utf-16-be")),
+    re.IGNORECASE,
+)
+_MACRO_CONTENT_TYPE = re.compile(rb"macroenabled|vbaproject", re.IGNORECASE)
+_SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\b")
+_SHEET_ELEMENT = re.compile(rb"<" + _PREFIX + rb"sheet\b[^>]{0,900}>")
+_RELATIONSHIP = re.compile(rb"<" + _PREFIX + rb"Relationship\b[^>]{0,900}>")
+_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
+_CELL_REF = re.compile(rb"r\s*=\s*[\"']([A-Za-z]{0,10})([0-9]{1,20})[\"']")  # cells and rows
+_DIMENSION = re.compile(rb"<" + _PREFIX + rb"dimension\s+ref\s*=\s*[\"']([^\"']{0,100})[\"']")
+
+
+class _Refused(Exception):
+    """Internal: carries the first fatal problem out of the scan."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found.code)
+        self.problem = found
+
+
+@dataclass
+class _Scan:
+    """What the part scanners have seen so far."""
+
+    limits: Limits
+    label: str
+    cells: int = 0
+    sheet_count: int = 0
+    sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet name, relationship id)
+    worksheet_targets: dict[str, str] = field(default_factory=dict)  # relationship id -> part
+
+    def refuse(self, code: str, sheet: str | None = None, **fields: object) -> _Refused:
+        return _Refused(problem(self.label, code, sheet=sheet, **fields))
+
+
+def inspect_file(path: Path, label: str, limits: Limits = LIMITS) -> list[Problem]:
+    """Check an uploaded file before parsing it; [] when it is a sound .xlsx within `limits`."""
+    scan = _Scan(limits, label)
+    try:
+        _check_file(Path(path), scan)
+        with zipfile.ZipFile(path) as archive:
+            _check_directory(archive, scan)
+            _check_parts(archive, scan)
+    except _Refused as refused:
+        return [refused.problem]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+        return [problem(label, "truncated")]
+    except Exception as exc:  # noqa: BLE001 - a guard fails closed on anything unforeseen
+        return [problem(label, "unreadable", detail=f"controle mislukt: {type(exc).__name__}")]
+    return []
+
+
+def _check_file(path: Path, scan: _Scan) -> None:
+    """File system entry, size and magic bytes; never reads more than the size limit allows."""
+    limits = scan.limits
+    try:
+        stat = path.stat()
+    except OSError:
+        raise scan.refuse("file_missing") from None
+    if not path.is_file():
+        raise scan.refuse("file_missing")
+    if stat.st_size == 0:
+        raise scan.refuse("file_empty")
+    if stat.st_size > limits.max_file_bytes:
+        raise scan.refuse(
+            "file_too_large", size=human_size(stat.st_size), limit=human_size(limits.max_file_bytes)
+        )
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic == _OLE_MAGIC:
+        encrypted = _count_in_file(path, _ENCRYPTED_PACKAGE) > 0
+        raise scan.refuse("encrypted" if encrypted else "legacy_xls")
+    if not magic.startswith(_ZIP_MAGIC):
+        raise scan.refuse("not_xlsx")
+    # Every central directory entry starts with this signature, so this is an upper bound on the
+    # number of members, found before zipfile builds an object per entry.
+    entries = _count_in_file(path, _CENTRAL_DIRECTORY_ENTRY)
+    if entries > limits.max_parts:
+        raise scan.refuse("too_many_parts", count=entries, limit=limits.max_parts)
+
+
+def _count_in_file(path: Path, needle: bytes) -> int:
+    """Occurrences of `needle` in a file read in chunks, also where a chunk boundary splits it."""
+    count, tail = 0, b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_FILE_CHUNK):
+            window = tail + chunk  # the tail is too short to hold a whole needle by itself
+            count += window.count(needle)
+            tail = window[-(len(needle) - 1) :]
+    return count
+
+
+def _check_directory(archive: zipfile.ZipFile, scan: _Scan) -> None:
+    """Members and their declared sizes, without inflating anything."""
+    limits = scan.limits
+    members = archive.infolist()
+    names = {info.filename for info in members}
+    if _WORKBOOK not in names:
+        raise scan.refuse("not_xlsx")
+    for name in names:
+        lower = name.lower()
+        if lower.endswith("vbaproject.bin") or lower.startswith("xl/macrosheets/"):
+            raise scan.refuse("macro_enabled")
+    if len(members) > limits.max_parts:
+        raise scan.refuse("too_many_parts", count=len(members), limit=limits.max_parts)
+    total = sum(info.file_size for info in members)
+    if total > limits.max_total_bytes:
+        raise scan.refuse(
+            "uncompressed_too_large",
+            size=human_size(total),
+            limit=human_size(limits.max_total_bytes),
+        )
+    for info in members:
+        if info.file_size > limits.max_part_bytes:
+            raise scan.refuse(
+                "part_too_large",
+                part=info.filename,
+                size=human_size(info.file_size),
+                limit=human_size(limits.max_part_bytes),
+            )
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_MIN_BYTES and ratio > limits.max_ratio:
+            raise scan.refuse("compression_ratio", part=info.filename, ratio=round(ratio))
+
+
+def _check_parts(archive: zipfile.ZipFile, scan: _Scan) -> None:
+    """Inflate every XML part in chunks and scan it; the workbook and its relationships first."""
+    parts = [info for info in archive.infolist() if info.filename.lower().endswith(_XML_SUFFIXES)]
+    first = {_CONTENT_TYPES: 0, _WORKBOOK: 1, _WORKBOOK_RELS: 2}
+    parts.sort(key=lambda info: first.get(info.filename, len(first)))
+    sheet_names: dict[str, str] = {}
+    for info in parts:
+        name = info.filename
+        if name == _CONTENT_TYPES:
+            _scan_part(archive, info, scan, _scan_content_types)
+        elif name == _WORKBOOK:
+            _scan_part(archive, info, scan, _scan_workbook)
+            if scan.sheet_count > scan.limits.max_sheets:
+                raise scan.refuse(
+                    "too_many_sheets", count=scan.sheet_count, limit=scan.limits.max_sheets
+                )
+        elif name == _WORKBOOK_RELS:
+            _scan_part(archive, info, scan, _scan_relationships)
+            targets = scan.worksheet_targets
+            sheet_names = {targets[rid]: sheet for sheet, rid in scan.sheets if rid in targets}
+        elif name in sheet_names or _is_worksheet(name):
+            _scan_worksheet(archive, info, scan, sheet_names.get(name) or name)
+        else:
+            _scan_part(archive, info, scan)
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+
+
+def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> Iterator[bytes]:
+    """Inflate one member in chunks, never more than its declared size plus one byte."""
+    if info.flag_bits & 0x1:
+        raise scan.refuse("encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise scan.refuse(
+            "unreadable", detail=f"onbekende compressie in onderdeel '{info.filename}'"
+        )
+    capped = copy.copy(info)
+    capped.file_size = info.file_size + 1  # zipfile stops at file_size; one byte more shows a lie
+    inflated = 0
+    with archive.open(capped) as stream:
+        while chunk := stream.read(CHUNK_SIZE):
+            inflated += len(chunk)
+            if inflated > info.file_size:  # the directory lies about the size: a zip bomb
+                raise scan.refuse("truncated")
+            yield chunk
+    if inflated != info.file_size:
+        raise scan.refuse("truncated")
+
+
+def _windows(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan
+) -> Iterator[tuple[bytes, int]]:
+    """Yield (window, fresh): the last `_TAIL` bytes seen, then the new chunk from `fresh` on."""
+    tail = b""
+    for chunk in _chunks(archive, info, scan):
+        window = tail + chunk
+        if _DOCTYPE.search(window):
+            raise scan.refuse("doctype", part=info.filename)
+        yield window, len(tail)
+        tail = window[-_TAIL:]
+
+
+def _count_new(pattern: re.Pattern[bytes], window: bytes, fresh: int) -> int:
+    """Matches that end in the new part of the window; the others were counted with the last one.
+
+    Exact for our tag patterns: they cannot overlap and a match never depends on what follows it.
+    """
+    return len(pattern.findall(window)) - len(pattern.findall(window, 0, fresh))
+
+
+def _scan_part(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    scan: _Scan,
+    scanner: Callable[[bytes, int, _Scan], None] | None = None,
+) -> None:
+    """Inflate one part (refusing a DOCTYPE) and hand each window to `scanner`."""
+    for window, fresh in _windows(archive, info, scan):
+        if scanner is not None:
+            scanner(window, fresh, scan)
+
+
+def _scan_content_types(window: bytes, fresh: int, scan: _Scan) -> None:
+    if _MACRO_CONTENT_TYPE.search(window):
+        raise scan.refuse("macro_enabled")
+
+
+def _scan_workbook(window: bytes, fresh: int, scan: _Scan) -> None:
+    scan.sheet_count += _count_new(_SHEET_TAG, window, fresh)
+    if scan.sheet_count <= scan.limits.max_sheets:  # names are only needed for a sound workbook
+        for element in _SHEET_ELEMENT.finditer(window):
+            if element.end() > fresh:
+                scan.sheets.append((_attribute(element[0], "name"), _attribute(element[0], "id")))
+
+
+def _scan_relationships(window: bytes, fresh: int, scan: _Scan) -> None:
+    for element in _RELATIONSHIP.finditer(window):
+        kind, target, rid = (_attribute(element[0], key) for key in ("Type", "Target", "Id"))
+        if element.end() > fresh and kind.endswith("/worksheet") and target and rid:
+            part = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+            scan.worksheet_targets[rid] = part
+
+
+def _scan_worksheet(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan, sheet: str
+) -> None:
+    """Count cells and find the last row and column in use, stopping at the first limit passed."""
+    limits = scan.limits
+    last_row = last_column = 0
+    for window, fresh in _windows(archive, info, scan):
+        scan.cells += _count_new(_CELL_TAG, window, fresh)
+        if scan.cells > limits.max_cells:
+            more = f"meer dan {_dutch_int(limits.max_cells)}"
+            raise scan.refuse("too_many_cells", count=more, limit=_dutch_int(limits.max_cells))
+        # a row's r="7" or a cell's r="D7"; matches seen with the previous chunk are harmless
+        refs = _CELL_REF.findall(window)
+        if dimension := _DIMENSION.search(window):  # ref="A1:D7" or ref="A1"
+            refs += [_split_ref(ref) for ref in dimension[1].split(b":")]
+        for letters, digits in refs:
+            last_row = max(last_row, int(digits or b"0"))
+            last_column = max(last_column, _column_number(letters))
+        if last_row > limits.max_rows or last_column > limits.max_columns:
+            raise scan.refuse(
+                "sheet_too_large",
+                sheet=sheet,
+                sheet_name=sheet,
+                rows=_dutch_int(last_row),
+                columns=_dutch_int(last_column),
+                max_rows=_dutch_int(limits.max_rows),
+                max_columns=_dutch_int(limits.max_columns),
+            )
+
+
+def _split_ref(ref: bytes) -> tuple[bytes, bytes]:
+    """`$D$7` -> (b"D", b"7"); anything else -> (b"", b"")."""
+    match = re.fullmatch(rb"\$?([A-Za-z]{0,10})\$?([0-9]{0,20})", ref.strip())
+    return (match[1], match[2]) if match else (b"", b"")
+
+
+def _attribute(element: bytes, name: str) -> str:
+    """The unescaped value of attribute `name` (any namespace prefix) in one start tag, or ''."""
+    pattern = rb"[\s:]" + re.escape(name.encode()) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"
+    match = re.search(pattern, element)
+    if match is None:
+        return ""
+    value = match[1] if match[1] is not None else match[2]
+    return html.unescape(value.decode("utf-8", "replace"))
+
+
+def _column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"AA" -> 27, b"" -> 0."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _dutch_int(n: int) -> str:
+    return f"{n:,}".replace(",", ".")

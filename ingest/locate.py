@@ -1,0 +1,149 @@
+"""Find the table in a sheet: its header row, its layout and what each column means.
+
+Three layouts occur in real exports:
+- wide: one column per data element, one row per municipality and/or quarter;
+- long: a column naming the element and a column with the count;
+- transposed: the elements down one column, one column per quarter.
+Cells above the header (titles, "Gemeente: Utrecht", "Periode: 2024 K1") give defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ingest.elements import element_for
+from ingest.headers import Role, classify, role_for
+from ingest.periods import Period, find_period, parse_period
+from ingest.reader import Sheet
+
+HEADER_SEARCH_ROWS = 200  # a header further down than this is not a header
+
+
+class Layout(StrEnum):
+    WIDE = "wide"
+    LONG = "long"
+    TRANSPOSED = "transposed"
+
+
+@dataclass
+class Table:
+    """A located table: where its header is and what each column means."""
+
+    sheet: Sheet
+    layout: Layout
+    header_row: int  # 0-based
+    roles: dict[int, Role] = field(default_factory=dict)  # column -> structural role
+    elements: dict[int, str] = field(default_factory=dict)  # wide: column -> element code
+    periods: dict[int, Period] = field(default_factory=dict)  # transposed: column -> quarter
+    element_column: int | None = None  # transposed: the column naming the elements
+    unknown_headers: dict[int, str] = field(default_factory=dict)  # column -> header text
+    title_period: Period | None = None  # from the cells above the header or the sheet name
+    title_municipality: object | None = None  # from "Gemeente: ..." above the header
+
+    def columns(self, role: Role) -> list[int]:
+        return [c for c, r in self.roles.items() if r is role]
+
+
+def _header_row_score(row: list[object]) -> tuple[int, int, int, int]:
+    """(elements, roles, periods, unknown texts) among a row's cells."""
+    elements = roles = periods = unknown = 0
+    for cell in row:
+        if cell is None:
+            continue
+        meaning = classify(cell)
+        if isinstance(meaning, Role):
+            roles += 1
+        elif meaning:
+            elements += 1
+        elif parse_period(cell) is not None:
+            periods += 1
+        elif isinstance(cell, str):
+            unknown += 1
+    return elements, roles, periods, unknown
+
+
+def _element_column(sheet: Sheet, header_row: int, before: int) -> int | None:
+    """The column left of `before` whose cells below the header name the most elements (>= 2)."""
+    best, best_count = None, 1
+    for column in range(before):
+        count = sum(
+            1
+            for row in sheet.rows[header_row + 1 :]
+            if column < len(row) and isinstance(row[column], str) and element_for(row[column])
+        )
+        if count > best_count:
+            best, best_count = column, count
+    return best
+
+
+def _title_defaults(sheet: Sheet, header_row: int) -> tuple[Period | None, object | None]:
+    """A quarter and a municipality named above the header, e.g. `Periode: 2024 K1`."""
+    period, municipality = None, None
+    for row in sheet.rows[:header_row]:
+        cells = [c for c in row if c is not None]
+        for i, cell in enumerate(cells):
+            label, _, rest = str(cell).partition(":")
+            after = rest.strip() or (cells[i + 1] if i + 1 < len(cells) else None)
+            role = role_for(label)
+            if role is Role.MUNICIPALITY and after and municipality is None:
+                municipality = after
+            elif role is Role.PERIOD and after and period is None:
+                period = parse_period(after)
+            if period is None:
+                period = parse_period(cell) or find_period(cell)
+    return period, municipality
+
+
+def locate_table(sheet: Sheet) -> Table | None:
+    """Find the header row and layout of the table in `sheet`, or None when it holds no table."""
+    scored = []
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        elements, roles, periods, unknown = _header_row_score(row)
+        if elements + roles + periods >= 2:  # one known word is a sentence, not a header
+            scored.append((-(elements + roles + periods), unknown, index))
+    # The row that names the most known things is most likely the header; try the others after it.
+    for _, _, index in sorted(scored):
+        table = _table_at(sheet, index)
+        if table is not None:
+            table.title_period, table.title_municipality = _title_defaults(sheet, index)
+            if table.title_period is None:
+                table.title_period = find_period(sheet.name)
+            return table
+    return None
+
+
+def _table_at(sheet: Sheet, index: int) -> Table | None:
+    """Interpret row `index` as the header row; None when it is not one."""
+    row = sheet.rows[index]
+    roles: dict[int, Role] = {}
+    elements: dict[int, str] = {}
+    periods: dict[int, Period] = {}
+    unknown: dict[int, str] = {}
+    for column, cell in enumerate(row):
+        if cell is None:
+            continue
+        meaning = classify(cell)
+        if isinstance(meaning, Role):
+            roles[column] = meaning
+        elif meaning:
+            elements[column] = meaning
+        elif (period := parse_period(cell)) is not None:
+            periods[column] = period
+        elif isinstance(cell, str):
+            unknown[column] = cell
+    present = set(roles.values())
+    if elements:
+        return Table(sheet, Layout.WIDE, index, roles, elements, unknown_headers=unknown)
+    if Role.ELEMENT in present and Role.VALUE in present:
+        return Table(sheet, Layout.LONG, index, roles, unknown_headers=unknown)
+    if periods:
+        first_period_column = min(periods)
+        element_column = _element_column(sheet, index, first_period_column)
+        if element_column is not None:
+            roles.pop(element_column, None)
+            return Table(
+                sheet, Layout.TRANSPOSED, index, roles, periods=periods, element_column=element_column,
+                unknown_headers={c: t for c, t in unknown.items() if c != element_column},
+            )
+    return None

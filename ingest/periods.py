@@ -1,0 +1,147 @@
+"""Quarters: the `Period` type and reading every period notation real exports use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import total_ordering
+
+from ingest.text import fold
+
+FIRST_YEAR = 2018  # the startfoto year; nothing earlier belongs in the monitor
+
+
+@total_ordering
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar quarter."""
+
+    year: int
+    quarter: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.quarter <= 4:
+            raise ValueError(f"quarter must be 1..4, not {self.quarter}")
+
+    def __str__(self) -> str:  # the export notation
+        return f"{self.year}Q{self.quarter}"
+
+    def __lt__(self, other: Period) -> bool:
+        return (self.year, self.quarter) < (other.year, other.quarter)
+
+    @property
+    def label(self) -> str:
+        """The interface notation: `2024 K1`."""
+        return f"{self.year} K{self.quarter}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the quarter."""
+        return self.next().start
+
+    @property
+    def index(self) -> int:
+        """Quarters since year 0: consecutive periods differ by one."""
+        return self.year * 4 + self.quarter - 1
+
+    def next(self) -> Period:
+        return Period(self.year + (self.quarter == 4), self.quarter % 4 + 1)
+
+    @classmethod
+    def of_date(cls, day: dt.date) -> Period:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def from_index(cls, index: int) -> Period:
+        return cls(index // 4, index % 4 + 1)
+
+    @classmethod
+    def parse_code(cls, text: str) -> Period:
+        """Read the export notation `2024Q1` back."""
+        year, quarter = text.split("Q")
+        return cls(int(year), int(quarter))
+
+
+def period_range(first: Period, last: Period) -> list[Period]:
+    """Every quarter from `first` to `last`, both included."""
+    return [Period.from_index(i) for i in range(first.index, last.index + 1)]
+
+
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_Q = r"(?P<q>[1-4])"
+_ORDINALS = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4}
+_MONTHS = {
+    "jan": 1, "januari": 1, "feb": 2, "februari": 2, "mrt": 3, "maa": 3, "maart": 3, "mar": 3,
+    "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6, "jul": 7, "juli": 7,
+    "aug": 8, "augustus": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oct": 10,
+    "oktober": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+
+# Patterns over folded text (lower case, punctuation as spaces): `2024-Q1` reads `2024 q1`.
+_PATTERNS = [
+    re.compile(rf"^{_YEAR} ?[qk] ?{_Q}$"),  # 2024Q1, 2024 K1, 2024-Q1
+    re.compile(rf"^[qk] ?{_Q} {_YEAR}$"),  # Q1 2024, K1-2024
+    re.compile(rf"^{_Q} ?e? (?:kwartaal|kw|qtr|quarter) {_YEAR}$"),  # 1e kwartaal 2024, 1 kw 2024
+    re.compile(rf"^(?:kwartaal|kw|quarter) {_Q} {_YEAR}$"),  # kwartaal 1 2024
+    re.compile(rf"^{_YEAR} (?:kwartaal|kw|quarter) {_Q}$"),  # 2024 kwartaal 1
+    re.compile(rf"^{_Q} ?e? (?:kwartaal|kw) {_YEAR} ?$"),
+]
+_ORDINAL = re.compile(rf"^(?P<word>eerste|tweede|derde|vierde) kwartaal {_YEAR}$")
+_MONTH_SPAN = re.compile(rf"^(?P<m1>{_MONTH}) (?:t m |tm |tot en met |tot |)(?P<m2>{_MONTH}) {_YEAR}$")
+_ISO_DATE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$")
+_DUTCH_DATE = re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})(?:[ T].*)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_period(value: object) -> Period | None:
+    """Read a quarter from a cell: `2024Q1`, `Q1 2024`, `1e kwartaal 2024`, `jan-mrt 2024`, a date..."""
+    if isinstance(value, dt.datetime):
+        return Period.of_date(value.date())
+    if isinstance(value, dt.date):
+        return Period.of_date(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        # An Excel date serial in a period column that lost its date format.
+        if 36526 <= value <= 73050 and float(value).is_integer():  # 2000-01-01 .. 2099-12-31
+            return Period.of_date(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
+        return None
+    text = str(value).strip()
+    for pattern in (_ISO_DATE, _DUTCH_DATE):
+        if match := pattern.match(text):
+            try:
+                day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+            return Period.of_date(day)
+    folded = fold(text).replace("kwartaal", " kwartaal ").replace("  ", " ").strip()
+    folded = re.sub(r"\b([1-4])e\b", r"\1", folded)  # 1e kwartaal -> 1 kwartaal
+    folded = re.sub(r"\b([1-4]) ?(ste|de)\b", r"\1", folded)
+    for pattern in _PATTERNS:
+        if match := pattern.match(folded):
+            return Period(int(match["year"]), int(match["q"]))
+    if match := _ORDINAL.match(folded):
+        return Period(int(match["year"]), _ORDINALS[match["word"]])
+    if match := _MONTH_SPAN.match(folded):
+        first, last = _MONTHS[match["m1"]], _MONTHS[match["m2"]]
+        if first % 3 == 1 and last == first + 2:
+            return Period(int(match["year"]), (first - 1) // 3 + 1)
+    return None
+
+
+def find_period(text: object) -> Period | None:
+    """A quarter mentioned anywhere in a title, sheet name or file name: `Rapportage Q1 2024`."""
+    folded = fold(text)
+    words = folded.split()
+    # Try every run of up to five words; titles are short, so this stays cheap.
+    for size in (5, 4, 3, 2, 1):
+        for start in range(len(words) - size + 1):
+            if found := parse_period(" ".join(words[start : start + size])):
+                return found
+    return None

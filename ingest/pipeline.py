@@ -1,0 +1,109 @@
+"""The ingest pipeline: read workbook -> locate tables -> raw values -> resolve -> validate -> store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ingest.layout import raw_values
+from ingest.locate import Layout, Table, locate_table
+from ingest.periods import find_period
+from ingest.problems import Problem, has_errors, problem
+from ingest.reader import cell_name, read_workbook
+from ingest.records import Record
+from ingest.reference import Reference, load_reference
+from ingest.resolve import Defaults, Resolver
+from ingest.store import StoreResult, file_sha256, store_upload
+from ingest.validate import check_parts, deduplicate
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What a file holds: its records, and every problem found in it."""
+
+    file: str
+    records: list[Record]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+def _unknown_header_warnings(table: Table, label: str) -> list[Problem]:
+    if table.layout is not Layout.WIDE:
+        return []
+    return [
+        problem(label, "unknown_header", table.sheet.name, cell_name(table.header_row, column), header=text)
+        for column, text in table.unknown_headers.items()
+    ]
+
+
+def read_file(
+    path: Path,
+    *,
+    label: str | None = None,
+    municipality: str | None = None,
+    today: dt.date | None = None,
+    reference: Reference | None = None,
+) -> FileResult:
+    """Read, normalise and validate one file; store nothing."""
+    label = label or Path(path).name
+    reference = reference or load_reference()
+    sheets, problems = read_workbook(Path(path), label)
+    if problems:
+        return FileResult(label, [], problems)
+    tables = [table for sheet in sheets if (table := locate_table(sheet)) is not None]
+    if not tables:
+        return FileResult(label, [], [problem(label, "no_table")])
+    resolver = Resolver(label, reference, today or dt.date.today())
+    file_period = find_period(Path(label).stem)
+    records: list[Record] = []
+    for table in tables:
+        raws, layout_problems = raw_values(table, label)
+        problems += layout_problems + _unknown_header_warnings(table, label)
+        defaults = Defaults(table.title_period or file_period, table.title_municipality or municipality)
+        records += [r for raw in raws if (r := resolver.record(raw, defaults)) is not None]
+    problems += resolver.problems.values()
+    records, conflicts = deduplicate(records, label, reference)
+    problems += conflicts + check_parts(records, label, reference)
+    if not records and not has_errors(problems):
+        problems.append(problem(label, "no_values"))
+    return FileResult(label, records, problems)
+
+
+def load_file(
+    engine: Engine,
+    path: Path,
+    *,
+    label: str | None = None,
+    municipality: str | None = None,
+    source: str = "",
+    uploaded_by: str = "",
+    uploaded_at: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> tuple[FileResult, StoreResult]:
+    """Read one file and store it, all or nothing; every attempt is recorded as an upload."""
+    result = read_file(path, label=label, municipality=municipality, today=today)
+    stored = store_upload(
+        engine,
+        file_name=result.file,
+        sha256=file_sha256(path) if Path(path).is_file() else "",
+        records=result.records,
+        problems=result.problems,
+        source=source,
+        uploaded_by=uploaded_by,
+        uploaded_at=uploaded_at,
+    )
+    return result, stored

@@ -1,0 +1,219 @@
+"""Problems found in an uploaded file: data with a stable code, a place and a Dutch message.
+
+Every step of the ingest pipeline returns its result plus a list of `Problem`s; nothing raises on
+bad data. The Dutch message is rendered from one template per code, so the wording lives here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "fout"  # the file is not stored
+    WARNING = "waarschuwing"  # stored, but the uploader should know
+
+
+# code -> (severity, Dutch message template). Templates use str.format fields.
+MESSAGES: dict[str, tuple[Severity, str]] = {
+    # --- the file itself (checked before any parser inflates it) ---
+    "file_missing": (Severity.ERROR, "Het bestand is niet gevonden. Controleer de bestandsnaam."),
+    "file_empty": (Severity.ERROR, "Het bestand is leeg. Sla het opnieuw op vanuit Excel en probeer het nog eens."),
+    "file_too_large": (
+        Severity.ERROR,
+        "Het bestand is {size} groot; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "not_xlsx": (
+        Severity.ERROR,
+        "Dit is geen Excel-werkmap (.xlsx). Sla het bestand in Excel op als 'Excel-werkmap (*.xlsx)' en lever het opnieuw aan.",
+    ),
+    "legacy_xls": (
+        Severity.ERROR,
+        "Dit is een oud Excel-bestand (.xls). Open het in Excel, kies 'Opslaan als' en kies 'Excel-werkmap (*.xlsx)'.",
+    ),
+    "encrypted": (
+        Severity.ERROR,
+        "Het bestand is met een wachtwoord beveiligd. Haal de beveiliging eraf en lever het opnieuw aan.",
+    ),
+    "truncated": (
+        Severity.ERROR,
+        "Het bestand is beschadigd of onvolledig (misschien afgebroken bij het downloaden). Sla het opnieuw op vanuit Excel.",
+    ),
+    "macro_enabled": (
+        Severity.ERROR,
+        "De werkmap bevat macro's. Om veiligheidsredenen nemen we die niet aan. Sla het bestand op als 'Excel-werkmap (*.xlsx)' zonder macro's.",
+    ),
+    "doctype": (
+        Severity.ERROR,
+        "Onderdeel '{part}' van de werkmap bevat een DOCTYPE-verklaring; dat komt in echte Excel-bestanden niet voor en wordt om veiligheidsredenen geweigerd. Sla het bestand opnieuw op vanuit Excel.",
+    ),
+    "too_many_parts": (
+        Severity.ERROR,
+        "De werkmap bestaat uit {count} onderdelen; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "part_too_large": (
+        Severity.ERROR,
+        "Onderdeel '{part}' is uitgepakt {size} groot; de grens is {limit}. Verwijder afbeeldingen en overbodige bladen en lever het opnieuw aan.",
+    ),
+    "uncompressed_too_large": (
+        Severity.ERROR,
+        "De werkmap is uitgepakt {size} groot; de grens is {limit}. Verwijder afbeeldingen en overbodige bladen en lever het opnieuw aan.",
+    ),
+    "compression_ratio": (
+        Severity.ERROR,
+        "Onderdeel '{part}' is verdacht sterk ingepakt (factor {ratio}). Sla het bestand opnieuw op vanuit Excel.",
+    ),
+    "too_many_sheets": (
+        Severity.ERROR,
+        "De werkmap heeft {count} bladen; de grens is {limit}. Lever alleen de bladen met kwartaalcijfers aan.",
+    ),
+    "sheet_too_large": (
+        Severity.ERROR,
+        "Blad '{sheet_name}' beslaat {rows} rijen en {columns} kolommen; de grens is {max_rows} rijen en {max_columns} kolommen. Verwijder lege of overbodige rijen en kolommen.",
+    ),
+    "too_many_cells": (
+        Severity.ERROR,
+        "De werkmap heeft {count} cellen met inhoud of opmaak; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan en wis de opmaak van lege rijen en kolommen.",
+    ),
+    "unreadable": (
+        Severity.ERROR,
+        "Het bestand kon niet gelezen worden ({detail}). Sla het opnieuw op vanuit Excel als 'Excel-werkmap (*.xlsx)'.",
+    ),
+    # --- finding the table ---
+    "no_table": (
+        Severity.ERROR,
+        "In geen enkel blad is een tabel met bekende kolomkoppen gevonden. Gebruik de kolomkoppen van het sjabloon (bijvoorbeeld 'Tijdelijke huisverboden (totaal)') of download het sjabloon.",
+    ),
+    "unknown_header": (
+        Severity.WARNING,
+        "Kolom '{header}' is niet herkend en wordt overgeslagen. Hoort deze kolom bij de monitor, gebruik dan de kop uit het sjabloon.",
+    ),
+    "duplicate_header": (
+        Severity.ERROR,
+        "De kolommen {cells} betekenen allebei '{label}'. Verwijder of hernoem een van beide.",
+    ),
+    "unknown_element": (
+        Severity.WARNING,
+        "'{text}' is geen onderdeel van de monitor; deze regel wordt overgeslagen.",
+    ),
+    # --- municipality ---
+    "missing_municipality": (
+        Severity.ERROR,
+        "Het bestand noemt geen gemeente. Voeg een kolom 'Gemeente' toe, of geef bij het aanleveren de gemeente op.",
+    ),
+    "unknown_municipality": (
+        Severity.ERROR,
+        "Gemeente '{text}' is onbekend. Gebruik de officiële naam of de CBS-code (bijvoorbeeld GM0363).",
+    ),
+    "ambiguous_municipality": (
+        Severity.ERROR,
+        "'{text}' kan meerdere gemeenten zijn ({options}). Gebruik de CBS-code of de volledige naam.",
+    ),
+    "municipality_not_in_period": (
+        Severity.ERROR,
+        "Gemeente {name} ({gm_code}) bestond niet in {period}{hint}. Lever de cijfers aan voor de gemeente zoals die toen bestond.",
+    ),
+    # --- period ---
+    "missing_period": (
+        Severity.ERROR,
+        "Het bestand noemt geen kwartaal. Voeg een kolom 'Kwartaal' toe met bijvoorbeeld '2024 K1'.",
+    ),
+    "unknown_period": (
+        Severity.ERROR,
+        "'{text}' is geen herkenbaar kwartaal. Schrijf het kwartaal als '2024 K1', '2024Q1' of '1e kwartaal 2024'.",
+    ),
+    "future_period": (
+        Severity.ERROR,
+        "Kwartaal {period} is nog niet begonnen. Controleer het jaartal en het kwartaal.",
+    ),
+    "period_out_of_range": (
+        Severity.ERROR,
+        "Kwartaal {period} valt buiten de monitor (vanaf {first}). Controleer het jaartal.",
+    ),
+    # --- values ---
+    "not_a_number": (
+        Severity.ERROR,
+        "'{text}' is geen aantal. Vul een heel getal in (0 als er geen waren), of laat de cel leeg als het onbekend is.",
+    ),
+    "not_whole_number": (
+        Severity.ERROR,
+        "{text} is geen heel getal. Aantallen zijn hele getallen; controleer de cel.",
+    ),
+    "negative_count": (
+        Severity.ERROR,
+        "{text} is negatief. Aantallen zijn 0 of meer; controleer de cel.",
+    ),
+    "suppressed_value": (
+        Severity.WARNING,
+        "'{text}' is door de bron afgeschermd; we slaan het op als onbekend (tussen 1 en 4). Lever het echte aantal aan als dat mag.",
+    ),
+    "unknown_marker": (
+        Severity.WARNING,
+        "'{text}' lezen we als onbekend. Vul 0 in als er geen waren.",
+    ),
+    "conflicting_values": (
+        Severity.ERROR,
+        "Voor {name} in {period} staat '{label}' twee keer met verschillende waarden ({cells}). Laat één waarde staan.",
+    ),
+    "exceeds_total": (
+        Severity.ERROR,
+        "'{part_label}' ({part}) is groter dan '{total_label}' ({total}) voor {name} in {period}. Het deel kan niet groter zijn dan het geheel; controleer beide cellen.",
+    ),
+    "no_values": (
+        Severity.ERROR,
+        "Er staan geen cijfers in het bestand. Vul de aantallen in en lever het opnieuw aan.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem in one place of one file."""
+
+    file: str
+    sheet: str | None
+    cell: str | None  # A1-style, e.g. "D7"; None for whole-file problems
+    code: str
+    severity: Severity
+    message: str
+
+    @property
+    def where(self) -> str:
+        """The place as a user reads it: `Blad1!D7`, `Blad1` or the file name."""
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or self.file
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+
+def problem(file: str, code: str, sheet: str | None = None, cell: str | None = None, **fields) -> Problem:
+    """Build a Problem, rendering the Dutch message of `code` with `fields`."""
+    severity, template = MESSAGES[code]
+    return Problem(file, sheet, cell, code, severity, template.format(**fields))
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.is_error for p in problems)
+
+
+def human_size(n: int) -> str:
+    """Bytes in Dutch notation: `1,5 MB`."""
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            text = f"{n:.1f}".rstrip("0").rstrip(".") if unit != "bytes" else str(n)
+            return f"{text.replace('.', ',')} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+class IngestError(Exception):
+    """Cannot continue; the message says what to do next."""
+
+
+class ConfigurationError(IngestError, ValueError):
+    """A deployment setting (database URL, region file) is wrong."""

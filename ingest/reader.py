@@ -1,0 +1,87 @@
+"""Read every worksheet of an uploaded .xlsx into plain Python rows, via python-calamine.
+
+The file is first checked by `ingest.guard.inspect_file`; calamine only sees files that passed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from ingest.guard import inspect_file
+from ingest.problems import Problem, problem
+
+# Surrounding whitespace, including non-breaking, zero-width and byte-order-mark spaces.
+_BLANK_EDGES = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet; rows[r][c] is the cell at Excel row r+1, column c+1 (rows[0][0] is A1)."""
+
+    name: str
+    rows: list[list[object]]
+
+
+def read_workbook(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
+    """Read all worksheets (visible and hidden, not chart sheets) with absolute cell positions.
+
+    Values are what calamine gives: str, float (also for whole numbers), bool, date, datetime,
+    time or timedelta; empty cells and blank strings are None and strings are stripped.
+    Formulas read as the value Excel cached when it last calculated the file. A formula without a
+    cached value (written by a program that never calculated it, such as openpyxl) reads as None,
+    and so does an error value such as #DIV/0!.
+    """
+    problems = inspect_file(path, label)
+    if problems:
+        return [], problems
+    try:
+        with CalamineWorkbook.from_path(str(path)) as workbook:
+            sheets = []
+            for meta in workbook.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:  # chart, dialog and macro sheets
+                    continue
+                data = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                sheets.append(Sheet(meta.name, _normalise(data)))
+    except PasswordError:
+        return [], [problem(label, "encrypted")]
+    except Exception as exc:  # noqa: BLE001 - any parser failure on a bad file is a Problem
+        return [], [problem(label, "unreadable", detail=_detail(exc))]
+    except BaseException as exc:  # a Rust panic inside calamine surfaces as PanicException
+        if type(exc).__name__ != "PanicException":
+            raise
+        return [], [problem(label, "unreadable", detail=_detail(exc))]
+    return sheets, []
+
+
+def cell_name(row_index: int, col_index: int) -> str:
+    """The A1-style name of a zero-based position: (0, 0) -> "A1", (6, 3) -> "D7"."""
+    letters = ""
+    number = col_index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return f"{letters}{row_index + 1}"
+
+
+def _normalise(rows: list[list[object]]) -> list[list[object]]:
+    """Blank strings to None, strings stripped, trailing empty rows dropped."""
+    result = [[_value(cell) for cell in row] for row in rows]
+    while result and all(cell is None for cell in result[-1]):
+        result.pop()
+    return result
+
+
+def _value(cell: object) -> object:
+    if isinstance(cell, str):
+        return _BLANK_EDGES.sub("", cell) or None
+    return cell
+
+
+def _detail(exc: BaseException) -> str:
+    """A short, single-line reason for the user message."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__

@@ -1,0 +1,419 @@
+"""Storing uploads: every attempt is recorded, values are superseded but never deleted.
+
+Works unchanged on SQLite (the embedded default) and PostgreSQL. Writers are serialised (SQLite:
+`BEGIN IMMEDIATE`; PostgreSQL: a transaction-level advisory lock), so that comparing a file with
+the current values and writing the differences is one consistent step; the partial unique index
+on the current values (see `schema`) is the backstop that refuses a second current value anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select
+from sqlalchemy import update as sa_update
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+
+from ingest.elements import ELEMENT_CODES
+from ingest.periods import Period
+from ingest.problems import ConfigurationError, Problem, Severity
+from ingest.records import Record
+from ingest.schema import UTC, metadata, observations, uploads
+
+DB_ENV = "MONITOR_DB_URL"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "monitor.sqlite"
+
+_WRITE = "monitor_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
+_PG_LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR": the advisory lock that serialises store_upload
+_CHUNK = 500  # bound parameters per IN (...) list, well below every backend's limit
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    upload_id: int
+    status: str  # "stored" | "duplicate" | "rejected"
+    added: int
+    replaced: int
+    unchanged: int
+    duplicate_of: int | None
+
+
+class StoreConflict(RuntimeError):
+    """A current value changed under a running upload; nothing of the upload was stored."""
+
+
+# --- connecting -------------------------------------------------------------------------------
+
+
+def database_url(url: str | None = None) -> str:
+    """The database to use: `url`, else $MONITOR_DB_URL, else the SQLite file in data/."""
+    if url and url.strip():
+        return url.strip()
+    if env := os.environ.get(DB_ENV, "").strip():
+        return env
+    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def _masked(text: str) -> str:
+    """A URL as it may be shown: without its password."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+
+
+def _parse_url(text: str) -> URL:
+    hint = (
+        f"Geef een SQLAlchemy-URL op met --db of {DB_ENV}, bijvoorbeeld "
+        "'sqlite:///pad/naar/monitor.sqlite' of 'postgresql+psycopg://gebruiker@server/database'."
+    )
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigurationError(f"De database-URL '{_masked(text)}' is ongeldig. {hint}") from exc
+    backend = url.get_backend_name()
+    if backend == "postgres" or url.drivername == "postgresql":  # psycopg 3 is the installed driver
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"Database '{backend}' in '{_masked(text)}' wordt niet ondersteund; "
+            f"de monitor werkt met SQLite of PostgreSQL. {hint}"
+        )
+    return url
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Take transaction control from the sqlite3 module (which would not BEGIN before a
+        # SELECT), so that a transaction reads and writes one consistent database.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine on the monitor's database, with the tables created if they are missing."""
+    text = database_url(url)
+    parsed = _parse_url(text)
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed)
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:
+        raise ConfigurationError(
+            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). "
+            f"Controleer --db of {DB_ENV}."
+        ) from exc
+    try:
+        try:
+            metadata.create_all(engine)
+        except IntegrityError:  # another process created the tables at the same moment
+            metadata.create_all(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise ConfigurationError(
+            f"De database '{shown}' is niet bereikbaar of kan niet worden geopend ({detail}). "
+            f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
+        ) from exc
+    return engine
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction; only one runs at a time per database."""
+    with engine.connect().execution_options(**{_WRITE: True}) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+        yield conn
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _problems_json(problems: Sequence[Problem]) -> str:
+    return json.dumps(
+        [
+            {"sheet": p.sheet, "cell": p.cell, "code": p.code, "severity": str(p.severity),
+             "message": p.message}
+            for p in problems
+        ],
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def _observation_rows(records: Sequence[Record]) -> list[dict]:
+    """The records as rows; raises AssertionError when the pipeline's guarantees do not hold."""
+    rows, seen = [], set()
+    for r in records:
+        key = (r.municipality, r.period.year, r.period.quarter, r.element)
+        if key in seen:
+            raise AssertionError(f"two records for {r.municipality} {r.period} {r.element}")
+        seen.add(key)
+        if r.element not in ELEMENT_CODES:
+            raise AssertionError(f"unknown element {r.element!r}")
+        if r.value is not None and (isinstance(r.value, bool) or not isinstance(r.value, int)
+                                    or r.value < 0):  # fmt: skip
+            raise AssertionError(f"not a count: {r.value!r} ({r.sheet}!{r.cell})")
+        if r.suppressed and r.value is not None:
+            raise AssertionError(f"a suppressed value must be None, not {r.value!r}")
+        rows.append({
+            "municipality": r.municipality, "year": r.period.year, "quarter": r.period.quarter,
+            "element": r.element, "value": r.value, "suppressed": bool(r.suppressed),
+            "sheet": r.sheet or "", "cell": r.cell or "",
+        })  # fmt: skip
+    return rows
+
+
+def _insert_upload(conn: Connection, **values) -> int:
+    return conn.execute(insert(uploads).returning(uploads.c.id), values).scalar_one()
+
+
+def _current_for(conn: Connection, rows: list[dict]) -> dict[tuple, tuple[int, int | None, bool]]:
+    """The current (id, value, suppressed) of the rows' keys: one query per quarter in the file."""
+    by_period: dict[tuple[int, int], set[str]] = {}
+    for row in rows:
+        by_period.setdefault((row["year"], row["quarter"]), set()).add(row["municipality"])
+    o = observations.c
+    current = {}
+    for (year, quarter), municipalities in by_period.items():
+        names = sorted(municipalities)
+        for start in range(0, len(names), _CHUNK):
+            query = select(o.municipality, o.year, o.quarter, o.element, o.id, o.value,
+                           o.suppressed).where(
+                o.superseded_by.is_(None), o.year == year, o.quarter == quarter,
+                o.municipality.in_(names[start : start + _CHUNK]),
+            )  # fmt: skip
+            for m, y, q, e, id_, value, suppressed in conn.execute(query):
+                current[(m, y, q, e)] = (id_, value, bool(suppressed))
+    return current
+
+
+def _release(conn: Connection, old_ids: list[int], at: dt.datetime) -> None:
+    """Mark the replaced rows superseded, for now by themselves (see `_link_superseded`).
+
+    The partial unique index allows one current row per key at every moment, so the old row must
+    stop being current before the new one is inserted; its successor's id is not known yet.
+    """
+    o = observations.c
+    for start in range(0, len(old_ids), _CHUNK):
+        chunk = old_ids[start : start + _CHUNK]
+        result = conn.execute(
+            sa_update(observations)
+            .where(o.id.in_(chunk), o.superseded_by.is_(None))
+            .values(superseded_at=at, superseded_by=o.id)
+        )
+        if result.rowcount != len(chunk):
+            raise StoreConflict("a current value was superseded by another upload meanwhile")
+
+
+def _insert_observations(conn: Connection, upload_id: int, rows: list[dict]) -> list[int]:
+    """Insert the rows (executemany); their new ids in the order of `rows`."""
+    if not rows:
+        return []
+    statement = insert(observations).returning(observations.c.id, sort_by_parameter_order=True)
+    rows = [{**row, "upload_id": upload_id} for row in rows]
+    return list(conn.execute(statement, rows).scalars())
+
+
+def _link_superseded(conn: Connection, pairs: list[tuple[int, int]]) -> None:
+    """Point each replaced row (old id) at the row that replaced it (new id)."""
+    if pairs:
+        statement = (
+            sa_update(observations)
+            .where(observations.c.id == bindparam("old_id"))
+            .values(superseded_by=bindparam("new_id"))
+        )
+        conn.execute(statement, [{"old_id": old, "new_id": new} for old, new in pairs])
+
+
+def store_upload(
+    engine: Engine,
+    *,
+    file_name: str,
+    sha256: str,
+    records: list[Record],
+    problems: list[Problem],
+    source: str = "",
+    uploaded_by: str = "",
+    uploaded_at: dt.datetime | None = None,
+) -> StoreResult:
+    """Record the upload and, when it has no errors and is not a duplicate, store its values.
+
+    All or nothing: the upload row and every value change are one transaction.
+    """
+    uploaded_at = dt.datetime.now(UTC) if uploaded_at is None else uploaded_at
+    if uploaded_at.tzinfo is None:
+        raise ValueError("uploaded_at must be timezone-aware")
+    upload = {
+        "file_name": file_name, "sha256": sha256, "source": source or "",
+        "uploaded_by": uploaded_by or "", "uploaded_at": uploaded_at,
+        "problems": _problems_json(problems),
+    }  # fmt: skip
+    if any(p.is_error for p in problems):
+        with _writing(engine) as conn:
+            upload_id = _insert_upload(conn, **upload, status="rejected")
+        return StoreResult(upload_id, "rejected", 0, 0, 0, None)
+
+    rows = _observation_rows(records)
+    with _writing(engine) as conn:
+        earlier = conn.execute(
+            select(func.min(uploads.c.id)).where(
+                uploads.c.status == "stored", uploads.c.sha256 == sha256
+            )
+        ).scalar()
+        if earlier is not None:
+            upload_id = _insert_upload(conn, **upload, status="duplicate", duplicate_of=earlier)
+            return StoreResult(upload_id, "duplicate", 0, 0, 0, earlier)
+
+        current = _current_for(conn, rows)
+        new_rows: list[dict] = []
+        replaced: list[tuple[int, int]] = []  # (old id, index in new_rows)
+        unchanged = 0
+        for row in rows:
+            old = current.get((row["municipality"], row["year"], row["quarter"], row["element"]))
+            if old is not None and old[1:] == (row["value"], row["suppressed"]):
+                unchanged += 1
+                continue
+            if old is not None:
+                replaced.append((old[0], len(new_rows)))
+            new_rows.append(row)
+        added = len(new_rows) - len(replaced)
+
+        upload_id = _insert_upload(
+            conn, **upload, status="stored", added=added, replaced=len(replaced),
+            unchanged=unchanged,
+        )  # fmt: skip
+        _release(conn, [old for old, _ in replaced], uploaded_at)
+        new_ids = _insert_observations(conn, upload_id, new_rows)
+        _link_superseded(conn, [(old, new_ids[index]) for old, index in replaced])
+    return StoreResult(upload_id, "stored", added, len(replaced), unchanged, None)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _frame(conn: Connection, query, dtypes: dict[str, str]) -> pd.DataFrame:
+    """The query's rows as a DataFrame with fixed column types, also when there are no rows."""
+    result = conn.execute(query)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    for column, dtype in dtypes.items():
+        if dtype == "utc":
+            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
+        elif dtype == "bool":
+            frame[column] = frame[column].astype("bool")
+        else:
+            frame[column] = pd.array(frame[column].tolist(), dtype=dtype)
+    return frame
+
+
+def _with_period(frame: pd.DataFrame) -> pd.DataFrame:
+    period = frame["year"].astype("str") + "Q" + frame["quarter"].astype("str")
+    frame.insert(frame.columns.get_loc("year"), "period", period.astype("str"))
+    return frame
+
+
+_VALUE_TYPES = {
+    "municipality": "str", "year": "int64", "quarter": "int64", "element": "str", "value": "Int64",
+    "suppressed": "bool", "upload_id": "int64", "uploaded_at": "utc",
+}  # fmt: skip
+
+
+def current_values(engine: Engine) -> pd.DataFrame:
+    """The current value of every municipality, quarter and element; `value` <NA> = unknown."""
+    o, u = observations.c, uploads.c
+    query = (
+        select(o.municipality, o.year, o.quarter, o.element, o.value, o.suppressed, o.upload_id,
+               u.uploaded_at)
+        .join_from(observations, uploads, o.upload_id == u.id)
+        .where(o.superseded_by.is_(None))
+        .order_by(o.municipality, o.year, o.quarter, o.element)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return _with_period(_frame(conn, query, _VALUE_TYPES))
+
+
+def value_history(
+    engine: Engine,
+    municipality: str | None = None,
+    period: str | Period | None = None,
+    element: str | None = None,
+) -> pd.DataFrame:
+    """Every version of the values, superseded ones included, oldest first."""
+    o, u = observations.c, uploads.c
+    query = (
+        select(o.id.label("observation_id"), o.municipality, o.year, o.quarter, o.element, o.value,
+               o.suppressed, o.sheet, o.cell, o.upload_id, u.file_name, u.source, u.uploaded_by,
+               u.uploaded_at, o.superseded_at, o.superseded_by)
+        .join_from(observations, uploads, o.upload_id == u.id)
+        .order_by(o.id)
+    )  # fmt: skip
+    if municipality is not None:
+        query = query.where(o.municipality == municipality)
+    if period is not None:
+        quarter = period if isinstance(period, Period) else Period.parse_code(str(period))
+        query = query.where(o.year == quarter.year, o.quarter == quarter.quarter)
+    if element is not None:
+        query = query.where(o.element == element)
+    dtypes = {**_VALUE_TYPES, "observation_id": "int64", "sheet": "str", "cell": "str",
+              "file_name": "str", "source": "str", "uploaded_by": "str", "superseded_at": "utc",
+              "superseded_by": "Int64"}  # fmt: skip
+    with engine.connect() as conn:
+        frame = _with_period(_frame(conn, query, dtypes))
+    frame["current"] = frame["superseded_by"].isna().astype("bool")
+    return frame
+
+
+def list_uploads(engine: Engine) -> pd.DataFrame:
+    """Every upload attempt, newest first; `problems` holds the decoded list of problems."""
+    query = select(uploads).order_by(uploads.c.uploaded_at.desc(), uploads.c.id.desc())
+    dtypes = {"id": "int64", "file_name": "str", "sha256": "str", "source": "str",
+              "uploaded_by": "str", "uploaded_at": "utc", "status": "str", "added": "int64",
+              "replaced": "int64", "unchanged": "int64", "duplicate_of": "Int64"}  # fmt: skip
+    with engine.connect() as conn:
+        frame = _frame(conn, query, dtypes)
+    frame["problems"] = pd.Series([json.loads(text) for text in frame["problems"]],
+                                  index=frame.index, dtype="object")  # fmt: skip
+    severities = [[p["severity"] for p in found] for found in frame["problems"]]
+    for column, severity in (("errors", Severity.ERROR), ("warnings", Severity.WARNING)):
+        counts = [found.count(severity.value) for found in severities]
+        frame[column] = pd.Series(counts, index=frame.index, dtype="int64")
+    return frame
+
+
+def store_version(engine: Engine) -> int:
+    """Changes whenever the values change: the number of stored uploads (uploads are serialised
+    and never deleted, so it only grows, and rejected or duplicate files leave it alone)."""
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).where(uploads.c.status == "stored")).scalar_one()
+    return int(count)
