@@ -326,7 +326,9 @@ def store_upload(
 def _frame(conn: Connection, query, dtypes: dict[str, str]) -> pd.DataFrame:
     """The query's rows as a DataFrame with fixed column types, also when there are no rows."""
     result = conn.execute(query)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    names, rows = list(result.keys()), result.all()
+    columns = zip(*rows, strict=True) if rows else ([] for _ in names)
+    frame = pd.DataFrame(dict(zip(names, map(list, columns), strict=True)))
     for column, dtype in dtypes.items():
         if dtype == "utc":
             frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
