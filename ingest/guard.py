@@ -54,7 +54,10 @@ _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CONTENT_TYPES = "[Content_Types].xml"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
-_PREFIX = rb"(?:[\w.-]{1,20}:)?"  # an XML namespace prefix such as `x:`
+# A namespace prefix such as `x:`; longer element names are refused (`_LONG_NAME`), so every
+# tag pattern below is shorter than `_TAIL` and is seen whole in some window.
+_PREFIX = rb"(?:[^\s<>/:=\"'!?]{1,199}:)?"
+_LONG_NAME = re.compile(rb"<[^\s<>/=\"'!?]{200}")
 _DOCTYPE = re.compile(
     b"|".join(re.escape("<!doctype".encode(enc)) for enc in ("ascii", "utf-16-le", "utf-16-be")),
     re.IGNORECASE,
@@ -64,7 +67,16 @@ _SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\b")
 _SHEET_ELEMENT = re.compile(rb"<" + _PREFIX + rb"sheet\b[^>]{0,900}>")
 _RELATIONSHIP = re.compile(rb"<" + _PREFIX + rb"Relationship\b[^>]{0,900}>")
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
-_CELL_REF = re.compile(rb"r\s*=\s*[\"']([A-Za-z]{0,10})([0-9]{1,20})[\"']")  # cells and rows
+_ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s/>]")
+# A <row> or <c> start tag and its r attribute, if any: r="7" on a row, r="D7" on a cell.
+_POSITION = re.compile(
+    rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])"
+    rb"(?:(?!\s+r\s*=)\s+[^\s=>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
+    rb"(?:\s+r\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?"
+    rb"[^>]*>"
+)
+_R_ATTRIBUTE = re.compile(rb"\sr\s*=")
+_CELL_REFERENCE = re.compile(rb"\$?([A-Za-z]{1,10})\$?([0-9]{1,20})")
 _DIMENSION = re.compile(rb"<" + _PREFIX + rb"dimension\s+ref\s*=\s*[\"']([^\"']{0,100})[\"']")
 
 
@@ -290,37 +302,85 @@ def _scan_relationships(window: bytes, fresh: int, scan: _Scan) -> None:
 def _scan_worksheet(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan, sheet: str
 ) -> None:
-    """Count cells and find the last row and column in use, stopping at the first limit passed."""
+    """Count cells and follow their positions, stopping at the first limit passed."""
     limits = scan.limits
-    last_row = last_column = 0
+    extent = _Extent()
+    cells = rows = 0
     for window, fresh in _windows(archive, info, scan):
-        scan.cells += _count_new(_CELL_TAG, window, fresh)
-        if scan.cells > limits.max_cells:
+        if b"\0" in window or _LONG_NAME.search(window):  # UTF-16/32, or names we cannot follow
+            raise _unverifiable(scan, sheet)
+        cells += _count_new(_CELL_TAG, window, fresh)
+        rows += _count_new(_ROW_TAG, window, fresh)
+        if scan.cells + cells > limits.max_cells:
             more = f"meer dan {_dutch_int(limits.max_cells)}"
             raise scan.refuse("too_many_cells", count=more, limit=_dutch_int(limits.max_cells))
-        # a row's r="7" or a cell's r="D7"; matches seen with the previous chunk are harmless
-        refs = _CELL_REF.findall(window)
+        for tag in _POSITION.finditer(window):
+            if tag.end() > fresh:  # tags ending in the tail were followed with the last window
+                reference = tag[2] if tag[2] is not None else tag[3]
+                if reference is None and _R_ATTRIBUTE.search(tag[0]):
+                    raise _unverifiable(scan, sheet)
+                extent.follow(tag[1], reference)
         if dimension := _DIMENSION.search(window):  # ref="A1:D7" or ref="A1"
-            refs += [_split_ref(ref) for ref in dimension[1].split(b":")]
-        for letters, digits in refs:
-            last_row = max(last_row, int(digits or b"0"))
-            last_column = max(last_column, _column_number(letters))
-        if last_row > limits.max_rows or last_column > limits.max_columns:
+            for reference in dimension[1].split(b":"):
+                extent.stretch(*_split_reference(reference))
+        if extent.last_row > limits.max_rows or extent.last_column > limits.max_columns:
             raise scan.refuse(
                 "sheet_too_large",
                 sheet=sheet,
                 sheet_name=sheet,
-                rows=_dutch_int(last_row),
-                columns=_dutch_int(last_column),
+                rows=_dutch_int(extent.last_row),
+                columns=_dutch_int(extent.last_column),
                 max_rows=_dutch_int(limits.max_rows),
                 max_columns=_dutch_int(limits.max_columns),
             )
+    if (extent.cells, extent.rows) != (cells, rows):  # a tag that _POSITION could not read
+        raise _unverifiable(scan, sheet)
+    scan.cells += cells
 
 
-def _split_ref(ref: bytes) -> tuple[bytes, bytes]:
-    """`$D$7` -> (b"D", b"7"); anything else -> (b"", b"")."""
-    match = re.fullmatch(rb"\$?([A-Za-z]{0,10})\$?([0-9]{0,20})", ref.strip())
-    return (match[1], match[2]) if match else (b"", b"")
+@dataclass
+class _Extent:
+    """Where calamine puts cells: at their r attribute, else one after the previous cell or row.
+
+    calamine allocates the whole rectangle up to the last row and column, so that must be
+    bounded; `last_row` and `last_column` (1-based) are upper bounds of calamine's positions.
+    """
+
+    row: int = 0
+    column: int = 0
+    last_row: int = 0
+    last_column: int = 0
+    rows: int = 0
+    cells: int = 0
+
+    def follow(self, kind: bytes, reference: bytes | None) -> None:
+        """Take one <row> or <c> start tag with its r attribute (None when it has none)."""
+        if kind == b"row":
+            self.rows += 1
+            explicit = reference is not None and reference.isdigit() and len(reference) <= 20
+            self.row = int(reference) if explicit else self.last_row + 1
+            self.column = 0
+            self.stretch(0, self.row)
+            return
+        self.cells += 1
+        column, row = _split_reference(reference) if reference else (0, 0)
+        self.column = column or self.column + 1
+        self.stretch(self.column, row or self.row)
+
+    def stretch(self, column: int, row: int) -> None:
+        self.last_row = max(self.last_row, row)
+        self.last_column = max(self.last_column, column)
+
+
+def _split_reference(reference: bytes) -> tuple[int, int]:
+    """b"D7" or b"$D$7" -> (4, 7); anything else -> (0, 0)."""
+    match = _CELL_REFERENCE.fullmatch(reference.strip())
+    return (_column_number(match[1]), int(match[2])) if match else (0, 0)
+
+
+def _unverifiable(scan: _Scan, sheet: str) -> _Refused:
+    detail = f"blad '{sheet}' bevat XML die we niet kunnen controleren"
+    return scan.refuse("unreadable", detail=detail)
 
 
 def _attribute(element: bytes, name: str) -> str:

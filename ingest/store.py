@@ -4,6 +4,7 @@ Works unchanged on SQLite (the embedded default) and PostgreSQL. Writers are ser
 `BEGIN IMMEDIATE`; PostgreSQL: a transaction-level advisory lock), so that comparing a file with
 the current values and writing the differences is one consistent step; the partial unique index
 on the current values (see `schema`) is the backstop that refuses a second current value anyway.
+`connect` and `database_url` live in `schema` and are available from here.
 """
 
 from __future__ import annotations
@@ -12,29 +13,25 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy import update as sa_update
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from ingest.elements import ELEMENT_CODES
 from ingest.periods import Period
-from ingest.problems import ConfigurationError, Problem, Severity
+from ingest.problems import Problem, Severity
 from ingest.records import Record
-from ingest.schema import UTC, metadata, observations, uploads
+from ingest.schema import DB_ENV, UTC, WRITE_OPTION, connect, database_url, observations, uploads
 
-DB_ENV = "MONITOR_DB_URL"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "monitor.sqlite"
+__all__ = [
+    "DB_ENV", "StoreConflict", "StoreResult", "connect", "current_values", "database_url",
+    "file_sha256", "list_uploads", "store_upload", "store_version", "value_history",
+]  # fmt: skip
 
-_WRITE = "monitor_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _PG_LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR": the advisory lock that serialises store_upload
 _CHUNK = 500  # bound parameters per IN (...) list, well below every backend's limit
 
@@ -53,98 +50,10 @@ class StoreConflict(RuntimeError):
     """A current value changed under a running upload; nothing of the upload was stored."""
 
 
-# --- connecting -------------------------------------------------------------------------------
-
-
-def database_url(url: str | None = None) -> str:
-    """The database to use: `url`, else $MONITOR_DB_URL, else the SQLite file in data/."""
-    if url and url.strip():
-        return url.strip()
-    if env := os.environ.get(DB_ENV, "").strip():
-        return env
-    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_DB_PATH}"
-
-
-def _masked(text: str) -> str:
-    """A URL as it may be shown: without its password."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
-
-
-def _parse_url(text: str) -> URL:
-    hint = (
-        f"Geef een SQLAlchemy-URL op met --db of {DB_ENV}, bijvoorbeeld "
-        "'sqlite:///pad/naar/monitor.sqlite' of 'postgresql+psycopg://gebruiker@server/database'."
-    )
-    try:
-        url = make_url(text)
-    except (ArgumentError, ValueError) as exc:
-        raise ConfigurationError(f"De database-URL '{_masked(text)}' is ongeldig. {hint}") from exc
-    backend = url.get_backend_name()
-    if backend == "postgres" or url.drivername == "postgresql":  # psycopg 3 is the installed driver
-        url = url.set(drivername="postgresql+psycopg")
-    elif backend not in ("sqlite", "postgresql"):
-        raise ConfigurationError(
-            f"Database '{backend}' in '{_masked(text)}' wordt niet ondersteund; "
-            f"de monitor werkt met SQLite of PostgreSQL. {hint}"
-        )
-    return url
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        # Take transaction control from the sqlite3 module (which would not BEGIN before a
-        # SELECT), so that a transaction reads and writes one consistent database.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        write = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def connect(url: str | None = None) -> Engine:
-    """An engine on the monitor's database, with the tables created if they are missing."""
-    text = database_url(url)
-    parsed = _parse_url(text)
-    shown = parsed.render_as_string(hide_password=True)
-    try:
-        if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed)
-            _configure_sqlite(engine)
-        else:
-            engine = create_engine(parsed, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:
-        raise ConfigurationError(
-            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). "
-            f"Controleer --db of {DB_ENV}."
-        ) from exc
-    try:
-        try:
-            metadata.create_all(engine)
-        except IntegrityError:  # another process created the tables at the same moment
-            metadata.create_all(engine)
-    except DBAPIError as exc:
-        engine.dispose()
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise ConfigurationError(
-            f"De database '{shown}' is niet bereikbaar of kan niet worden geopend ({detail}). "
-            f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
-        ) from exc
-    return engine
-
-
 @contextmanager
 def _writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction; only one runs at a time per database."""
-    with engine.connect().execution_options(**{_WRITE: True}) as conn, conn.begin():
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
         yield conn
@@ -329,7 +238,8 @@ def _frame(conn: Connection, query, dtypes: dict[str, str]) -> pd.DataFrame:
     names, rows = list(result.keys()), result.all()
     columns = zip(*rows, strict=True) if rows else ([] for _ in names)
     frame = pd.DataFrame(dict(zip(names, map(list, columns), strict=True)))
-    for column, dtype in dtypes.items():
+    for column in frame.columns.intersection(list(dtypes)):
+        dtype = dtypes[column]
         if dtype == "utc":
             frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
         elif dtype == "bool":
@@ -345,24 +255,52 @@ def _with_period(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-_VALUE_TYPES = {
-    "municipality": "str", "year": "int64", "quarter": "int64", "element": "str", "value": "Int64",
-    "suppressed": "bool", "upload_id": "int64", "uploaded_at": "utc",
+_UPLOAD_TYPES = {
+    "id": "int64", "file_name": "str", "sha256": "str", "source": "str", "uploaded_by": "str",
+    "uploaded_at": "utc", "status": "str", "added": "int64", "replaced": "int64",
+    "unchanged": "int64", "duplicate_of": "Int64",
 }  # fmt: skip
+_VALUE_TYPES = {
+    "observation_id": "int64", "municipality": "str", "year": "int64", "quarter": "int64",
+    "element": "str", "value": "Int64", "suppressed": "bool", "sheet": "str", "cell": "str",
+    "upload_id": "int64", "superseded_at": "utc", "superseded_by": "Int64",
+}  # fmt: skip
+
+
+_HISTORY_COLUMNS = [
+    "observation_id", "municipality", "period", "year", "quarter", "element", "value",
+    "suppressed", "sheet", "cell", "upload_id", "file_name", "source", "uploaded_by",
+    "uploaded_at", "superseded_at", "superseded_by", "current",
+]  # fmt: skip
+
+
+def _values(conn: Connection, query, upload_columns: list[str]) -> pd.DataFrame:
+    """Observations with a `period` column and the given columns of their upload.
+
+    The upload columns are looked up per upload rather than joined per value: far fewer rows to
+    convert. Uploads are read second, so every upload of the values read first is there.
+    """
+    frame = _with_period(_frame(conn, query, _VALUE_TYPES))
+    u = uploads.c
+    info = _frame(
+        conn,
+        select(u.id.label("upload_id"), *(u[name] for name in upload_columns))
+        .where(u.status == "stored"),
+        {"upload_id": "int64", **{name: _UPLOAD_TYPES[name] for name in upload_columns}},
+    )
+    return frame.merge(info, on="upload_id", how="left", validate="many_to_one")
 
 
 def current_values(engine: Engine) -> pd.DataFrame:
     """The current value of every municipality, quarter and element; `value` <NA> = unknown."""
-    o, u = observations.c, uploads.c
+    o = observations.c
     query = (
-        select(o.municipality, o.year, o.quarter, o.element, o.value, o.suppressed, o.upload_id,
-               u.uploaded_at)
-        .join_from(observations, uploads, o.upload_id == u.id)
+        select(o.municipality, o.year, o.quarter, o.element, o.value, o.suppressed, o.upload_id)
         .where(o.superseded_by.is_(None))
         .order_by(o.municipality, o.year, o.quarter, o.element)
-    )  # fmt: skip
+    )
     with engine.connect() as conn:
-        return _with_period(_frame(conn, query, _VALUE_TYPES))
+        return _values(conn, query, ["uploaded_at"])
 
 
 def value_history(
@@ -372,14 +310,11 @@ def value_history(
     element: str | None = None,
 ) -> pd.DataFrame:
     """Every version of the values, superseded ones included, oldest first."""
-    o, u = observations.c, uploads.c
-    query = (
-        select(o.id.label("observation_id"), o.municipality, o.year, o.quarter, o.element, o.value,
-               o.suppressed, o.sheet, o.cell, o.upload_id, u.file_name, u.source, u.uploaded_by,
-               u.uploaded_at, o.superseded_at, o.superseded_by)
-        .join_from(observations, uploads, o.upload_id == u.id)
-        .order_by(o.id)
-    )  # fmt: skip
+    o = observations.c
+    query = select(
+        o.id.label("observation_id"), o.municipality, o.year, o.quarter, o.element, o.value,
+        o.suppressed, o.sheet, o.cell, o.upload_id, o.superseded_at, o.superseded_by,
+    ).order_by(o.id)  # fmt: skip
     if municipality is not None:
         query = query.where(o.municipality == municipality)
     if period is not None:
@@ -387,23 +322,17 @@ def value_history(
         query = query.where(o.year == quarter.year, o.quarter == quarter.quarter)
     if element is not None:
         query = query.where(o.element == element)
-    dtypes = {**_VALUE_TYPES, "observation_id": "int64", "sheet": "str", "cell": "str",
-              "file_name": "str", "source": "str", "uploaded_by": "str", "superseded_at": "utc",
-              "superseded_by": "Int64"}  # fmt: skip
     with engine.connect() as conn:
-        frame = _with_period(_frame(conn, query, dtypes))
+        frame = _values(conn, query, ["file_name", "source", "uploaded_by", "uploaded_at"])
     frame["current"] = frame["superseded_by"].isna().astype("bool")
-    return frame
+    return frame[_HISTORY_COLUMNS]
 
 
 def list_uploads(engine: Engine) -> pd.DataFrame:
     """Every upload attempt, newest first; `problems` holds the decoded list of problems."""
     query = select(uploads).order_by(uploads.c.uploaded_at.desc(), uploads.c.id.desc())
-    dtypes = {"id": "int64", "file_name": "str", "sha256": "str", "source": "str",
-              "uploaded_by": "str", "uploaded_at": "utc", "status": "str", "added": "int64",
-              "replaced": "int64", "unchanged": "int64", "duplicate_of": "Int64"}  # fmt: skip
     with engine.connect() as conn:
-        frame = _frame(conn, query, dtypes)
+        frame = _frame(conn, query, _UPLOAD_TYPES)
     frame["problems"] = pd.Series([json.loads(text) for text in frame["problems"]],
                                   index=frame.index, dtype="object")  # fmt: skip
     severities = [[p["severity"] for p in found] for found in frame["problems"]]

@@ -33,7 +33,8 @@ VARIANT_SHARES = {
 }  # fmt: skip
 NEVER_SHARE = 0.03  # never deliver their municipality files
 LATE_SHARE = 0.10  # deliver one 2025 quarter late
-FORCED_VARIANTS = {"GM0599": TEXT_NUMBERS}  # Rotterdam: large numbers, so `1.234` really occurs
+# Amsterdam and Rotterdam write text: their counts reach 1,000, so `1.234` really occurs.
+FORCED_VARIANTS = {"GM0363": TEXT_NUMBERS, "GM0599": TEXT_NUMBERS}
 SMALL_MUNICIPALITY = 40_000  # inhabitants; below this some care providers suppress 1..4 as "<5"
 
 

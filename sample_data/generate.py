@@ -25,15 +25,17 @@ from ingest.elements import ELEMENT_CODES
 from ingest.periods import Period
 from ingest.reference import Municipality, load_reference
 from ingest.text import fold
-from sample_data import layouts
 from sample_data import deliveries as dlv
+from sample_data import layouts
 from sample_data.model import PERIODS, SEED, model_wide
 from sample_data.population import population
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "source", "municipality", "delivered_at")
 CURRENT_YEAR = 2025
-MUNICIPALITY_ELEMENTS = tuple(c for c in ELEMENT_CODES if c.startswith(("consultaties_", "dossiers_")))
+MUNICIPALITY_ELEMENTS = tuple(
+    c for c in ELEMENT_CODES if c.startswith(("consultaties", "dossiers"))
+)
 VT_ELEMENTS = ("thv_totaal", "thv_kindermishandeling", "thv_preventief")
 CARE_ELEMENTS = {  # element -> the care providers' own name for it
     "plegers_in_beeld": "Plegers in beeld",
@@ -65,8 +67,8 @@ class _Context:
         self.years = sorted(set(years) if years else {p.year for p in PERIODS})
         self.periods = [p for p in PERIODS if p.year in self.years]
         wide = model_wide()
-        self.values = {key: dict(zip(ELEMENT_CODES, row, strict=True))
-                       for key, row in zip(wide.index, wide.to_numpy().tolist(), strict=True)}  # fmt: skip
+        rows = zip(wide.index, wide.to_numpy().tolist(), strict=True)
+        self.values = {key: dict(zip(ELEMENT_CODES, row, strict=True)) for key, row in rows}
         self.delivered: list[Delivered] = []
 
     def members(self, region: str, period: Period) -> list[Municipality]:
@@ -162,7 +164,7 @@ def _veilig_thuis_files(ctx: _Context) -> None:
             notes = [
                 "Toelichting",
                 f"Tijdelijke huisverboden per gemeente, Veilig Thuis {region.name}, {year}.",
-                "Per kwartaal een tabblad; een gemeente staat erin zolang zij in dat kwartaal bestond.",
+                "Per kwartaal een tabblad; een gemeente staat erin zolang zij toen bestond.",
                 "Kindermishandeling en preventief opgelegd zijn delen van het totaal.",
                 "Synthetische voorbeeldgegevens: geen echte cijfers.",
             ]
@@ -219,7 +221,7 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
 def generate(
     out_dir: Path, *, regions: Iterable[str] | None = None, years: Iterable[int] | None = None
 ) -> Path:
-    """Write every file (optionally only for some regions and years) and return the manifest path."""
+    """Write every file (optionally only of some regions and years); returns the manifest path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = _Context(out_dir, regions, years)

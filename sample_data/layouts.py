@@ -17,7 +17,13 @@ from ingest.periods import Period
 Cell = int | str | None
 
 MONTH_SPANS = {1: "jan-mrt", 2: "apr-jun", 3: "jul-sep", 4: "okt-dec"}
-VT_HEADER = ("Gemeentecode", "Gemeente", "Aantal THV", "THV kindermishandeling", "Preventief opgelegd")
+VT_HEADER = (
+    "Gemeentecode",
+    "Gemeente",
+    "Aantal THV",
+    "THV kindermishandeling",
+    "Preventief opgelegd",
+)
 LONG_HEADER = ("Gemeente", "Periode", "Onderdeel", "Aantal")
 
 

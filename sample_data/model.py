@@ -76,7 +76,11 @@ def _frame() -> Frame:
     codes, regions, periods, inhabitants = zip(*rows, strict=True)
     t = np.array([(p.index - FIRST.index) / (LAST.index - FIRST.index) for p in periods])
     return Frame(
-        np.array(codes), np.array(regions), np.array(periods, dtype=object), t, np.array(inhabitants)
+        np.array(codes),
+        np.array(regions),
+        np.array(periods, dtype=object),
+        t,
+        np.array(inhabitants),
     )
 
 
@@ -90,7 +94,7 @@ def _logit(p: float) -> float:
 
 @cache
 def build_model() -> pd.DataFrame:
-    """All synthetic counts: columns municipality (GM code), period (Period), element, value (int)."""
+    """All synthetic counts: municipality (GM code), period (Period), element, value (int)."""
     f = _frame()
     rng = np.random.default_rng(SEED)
     codes = sorted(set(f.municipality))
@@ -125,10 +129,8 @@ def build_model() -> pd.DataFrame:
     thv_rate = THV_PER_YEAR / 4 * f.population / total_per_period.to_numpy() * pandemic
     varied = thv_rate * municipality_factor(8.0) * rng.gamma(30, 1 / 30, n_region)[region_index]
     # Rescale so the national expectation stays on target in every quarter.
-    thv_rate = varied * (
-        pd.Series(thv_rate).groupby(by_period).transform("sum")
-        / pd.Series(varied).groupby(by_period).transform("sum")
-    ).to_numpy()
+    target = pd.Series(thv_rate).groupby(by_period).transform("sum")
+    thv_rate = varied * (target / pd.Series(varied).groupby(by_period).transform("sum")).to_numpy()
     values["thv_totaal"] = rng.poisson(thv_rate)
     values["thv_kindermishandeling"] = binomial(values["thv_totaal"], proportion("km", sign=0.3))
     values["thv_preventief"] = binomial(values["thv_totaal"], proportion("preventief"))

@@ -30,12 +30,14 @@ def _estimates() -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
     ref = load_reference()
     with MERGERS_FILE.open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["type"].startswith("opheffing")]
-    into: dict[tuple[str, str], int] = defaultdict(int)  # (new code, date) -> addresses of its parts
+    # (new code, date) -> addresses of all its parts
+    into: dict[tuple[str, str], int] = defaultdict(int)
     for r in rows:
         into[r["gemeentecode_nieuw"], r["ingangsdatum"]] += int(r["aantal_adressen"])
 
     def is_new(row: dict[str, str]) -> bool:
-        return ref.municipalities[row["gemeentecode_nieuw"]].start.isoformat() == row["ingangsdatum"]
+        start = ref.municipalities[row["gemeentecode_nieuw"]].start
+        return start.isoformat() == row["ingangsdatum"]
 
     per_address = statistics.median(
         ref.population[new] / addresses
@@ -45,7 +47,8 @@ def _estimates() -> tuple[dict[str, float], dict[str, list[tuple[str, float]]]]:
     old_population: dict[str, float] = defaultdict(float)
     absorbed: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for r in rows:
-        old, new, addresses = r["gemeentecode_oud"], r["gemeentecode_nieuw"], int(r["aantal_adressen"])
+        old, new = r["gemeentecode_oud"], r["gemeentecode_nieuw"]
+        addresses = int(r["aantal_adressen"])
         if is_new(r):
             total = into[new, r["ingangsdatum"]]
             old_population[old] += ref.population[new] * addresses / total

@@ -29,7 +29,7 @@ PROGRESS_EVERY = 200
 
 
 def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
-    """Load the sample data into `engine`; returns the count of upload statuses (empty if skipped)."""
+    """Load the sample data into `engine`; returns the upload statuses counted (empty: skipped)."""
     out_dir = Path(out_dir)
     if not list_uploads(engine).empty:
         echo("De database bevat al aanleveringen; voorbeeldgegevens worden niet geladen.")
@@ -67,8 +67,11 @@ def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sample_data.seed", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="python -m sample_data.seed",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--db", help="SQLAlchemy URL (default: the SQLite file in data/)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder of the sample files")
     args = parser.parse_args(argv)

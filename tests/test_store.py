@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ingest import store
+from ingest import schema, store
 from ingest.periods import Period
 from ingest.problems import ConfigurationError, problem
 from ingest.records import Record
@@ -369,7 +369,7 @@ def test_store_version(engine, second, changes):
 )
 def test_database_url_precedence(monkeypatch, tmp_path, arg, env, expected):
     default = tmp_path / "data" / "monitor.sqlite"
-    monkeypatch.setattr(store, "DEFAULT_DB_PATH", default)
+    monkeypatch.setattr(schema, "DEFAULT_DB_PATH", default)
     if env is None:
         monkeypatch.delenv(store.DB_ENV, raising=False)
     else:
@@ -384,7 +384,7 @@ def test_database_url_precedence(monkeypatch, tmp_path, arg, env, expected):
 
 def test_default_database_is_in_the_project_data_folder():
     root = Path(__file__).resolve().parent.parent  # tests/ is in the project root
-    assert root / "data" / "monitor.sqlite" == store.DEFAULT_DB_PATH
+    assert root / "data" / "monitor.sqlite" == schema.DEFAULT_DB_PATH
 
 
 def test_connect_uses_the_environment(monkeypatch, tmp_path):

@@ -1,0 +1,154 @@
+"""The command line exactly as DOMAIN.md gives it: load, check, export, template and their exit codes."""
+
+import csv
+import io
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from ingest.cli import main
+from ingest.store import connect, current_values, list_uploads, value_history
+from tests.workbooks import write_workbook
+
+GOOD = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Utrecht", "2024 K1", 10, 4]]}
+CORRECTED = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Utrecht", "2024 K1", 10, 5]]}
+BAD = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Utrecht", "2024 K1", 10, 11]]}
+
+
+def run(*argv):
+    out = io.StringIO()
+    code = main(list(argv), out)
+    return code, out.getvalue()
+
+
+def test_load_stores_and_prints_one_line_per_file(tmp_path, db_url):
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    code, output = run("load", "--db", db_url, str(good))
+    assert code == 0
+    assert output == "utrecht.xlsx: opgeslagen, 2 waarden (2 nieuw, 0 vervangen, 0 ongewijzigd)\n"
+    stored = current_values(connect(db_url))
+    assert sorted(zip(stored["element"], stored["value"], strict=True)) == [
+        ("thv_kindermishandeling", 4), ("thv_totaal", 10)
+    ]
+
+
+def test_rejected_file_changes_nothing_and_exits_1(tmp_path, db_url):
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    bad = write_workbook(tmp_path / "fout.xlsx", BAD)
+    run("load", "--db", db_url, str(good))
+    before = current_values(connect(db_url))
+    code, output = run("load", "--db", db_url, str(bad))
+    assert code == 1
+    assert output.splitlines()[0] == "fout.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
+    assert "fout: Blad1!D2 [exceeds_total]" in output.splitlines()[1]
+    after = current_values(connect(db_url))
+    assert after[["municipality", "element", "value"]].equals(before[["municipality", "element", "value"]])
+    assert list_uploads(connect(db_url))["status"].tolist() == ["rejected", "stored"]
+
+
+def test_mixed_batch_stores_the_good_file_and_exits_1(tmp_path, db_url):
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    bad = write_workbook(tmp_path / "fout.xlsx", BAD)
+    code, output = run("load", "--db", db_url, str(bad), str(good))
+    assert code == 1
+    assert [line.split(":")[1].split(",")[0].strip() for line in output.splitlines() if not line.startswith(" ")] == [
+        "geweigerd", "opgeslagen"
+    ]  # fmt: skip
+    assert len(current_values(connect(db_url))) == 2
+
+
+def test_later_upload_supersedes_and_keeps_history(tmp_path, db_url):
+    run("load", "--db", db_url, str(write_workbook(tmp_path / "v1.xlsx", GOOD)))
+    code, output = run("load", "--db", db_url, str(write_workbook(tmp_path / "v2.xlsx", CORRECTED)))
+    assert (code, output) == (0, "v2.xlsx: opgeslagen, 2 waarden (0 nieuw, 1 vervangen, 1 ongewijzigd)\n")
+    engine = connect(db_url)
+    history = value_history(engine, municipality="GM0344", period="2024Q1", element="thv_kindermishandeling")
+    assert history["value"].tolist() == [4, 5]
+    assert history["superseded_at"].notna().tolist() == [True, False]
+
+
+def test_same_file_twice_stores_nothing_new(tmp_path, db_url):
+    path = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    run("load", "--db", db_url, str(path))
+    code, output = run("load", "--db", db_url, str(path))
+    assert code == 0
+    assert "al eerder opgeslagen" in output
+    assert len(value_history(connect(db_url))) == 2
+
+
+def test_municipality_option_for_single_municipality_files(tmp_path, db_url):
+    path = write_workbook(tmp_path / "zeist.xlsx", {"Blad1": [["Kwartaal", "Consulten GGZ"], ["2024 K1", 7]]})
+    assert run("load", "--db", db_url, str(path))[0] == 1
+    assert run("load", "--db", db_url, "--municipality", "GM0355", str(path))[0] == 0
+    assert current_values(connect(db_url))["municipality"].tolist() == ["GM0355"]
+
+
+def test_check_stores_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("MONITOR_DB_URL", f"sqlite:///{tmp_path / 'never.sqlite'}")
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    bad = write_workbook(tmp_path / "fout.xlsx", BAD)
+    assert run("check", str(good)) == (0, "utrecht.xlsx: in orde, 2 waarden\n")
+    assert run("check", str(bad))[0] == 1
+    assert not (tmp_path / "never.sqlite").exists()
+
+
+def test_missing_file_is_a_rejection(tmp_path):
+    code, output = run("check", str(tmp_path / "bestaat-niet.xlsx"))
+    assert code == 1
+    assert "[file_missing]" in output
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["unknown"], ["load"], ["export", "--level", "province"], ["export", "--format", "pdf"], ["check"]],
+)
+def test_wrong_usage_exits_2(argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv, io.StringIO())
+    assert exit_info.value.code == 2
+
+
+def test_bad_database_url_exits_2(tmp_path):
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    assert run("load", "--db", "mysql://nobody@nowhere/db", str(good))[0] == 2
+
+
+def test_export_csv_has_the_exact_columns_and_figures(tmp_path, db_url):
+    run("load", "--db", db_url, str(write_workbook(tmp_path / "utrecht.xlsx", GOOD)))
+    out = tmp_path / "export.csv"
+    assert run("export", "--db", db_url, "--level", "municipality", "--out", str(out))[0] == 0
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["level", "area_code", "area_name", "period", "indicator", "numerator", "denominator",
+                       "value", "ci_low", "ci_high", "reported", "expected"]  # fmt: skip
+    utrecht = [r for r in rows[1:] if r[1] == "GM0344" and r[4] == "huisverbod_km"]
+    assert [r[:8] + r[10:] for r in utrecht] == [
+        ["municipality", "GM0344", "Utrecht", "2024Q1", "huisverbod_km", "4", "10", "0.4", "1", "1"]
+    ]
+
+
+def test_export_xlsx_and_region_level(tmp_path, db_url):
+    run("load", "--db", db_url, str(write_workbook(tmp_path / "utrecht.xlsx", GOOD)))
+    out = tmp_path / "export.xlsx"
+    assert run("export", "--db", db_url, "--level", "region", "--format", "xlsx", "--out", str(out))[0] == 0
+    sheet = openpyxl.load_workbook(out).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    utrecht = [r for r in rows if r[1] == "VR09" and r[4] == "huisverbod_km"]
+    assert [(r[5], r[6], r[10], r[11]) for r in utrecht] == [(4, 10, 1, 26)]
+
+
+def test_template_command(tmp_path):
+    out = tmp_path / "sjabloon.xlsx"
+    assert run("template", "--out", str(out))[0] == 0
+    assert openpyxl.load_workbook(out).sheetnames[:2] == ["Toelichting", "Gegevens"]
+
+
+def test_python_m_ingest_exit_codes(tmp_path):
+    """The real entry point, as outside checks call it."""
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    bad = write_workbook(tmp_path / "fout.xlsx", BAD)
+    for argv, expected in (([str(good)], 0), ([str(bad)], 1), ([], 2)):
+        done = subprocess.run([sys.executable, "-m", "ingest", "check", *argv], capture_output=True, text=True)
+        assert done.returncode == expected, done.stdout + done.stderr
