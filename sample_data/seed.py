@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 
 from ingest.pipeline import load_file
 from ingest.problems import ConfigurationError
-from ingest.store import PROJECT_ROOT, connect, list_uploads
+from ingest.store import connect, list_uploads
 from sample_data.generate import MANIFEST, generate, read_manifest
 
-DEFAULT_OUT = PROJECT_ROOT / "data" / "sample"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "sample"
 UPLOADED_BY = "voorbeeldgegevens"
 PROGRESS_EVERY = 200
 
