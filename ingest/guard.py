@@ -54,29 +54,31 @@ _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CONTENT_TYPES = "[Content_Types].xml"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
-# A namespace prefix such as `x:`; longer element names are refused (`_LONG_NAME`), so every
-# tag pattern below is shorter than `_TAIL` and is seen whole in some window.
+# A namespace prefix such as `x:`. Longer element names make a worksheet unverifiable
+# (`_LONG_NAME`), so every tag pattern below fits in `_TAIL` and is seen whole in some window.
 _PREFIX = rb"(?:[^\s<>/:=\"'!?]{1,199}:)?"
 _LONG_NAME = re.compile(rb"<[^\s<>/=\"'!?]{200}")
-_DOCTYPE = re.compile(
-    b"|".join(re.escape("<!doctype".encode(enc)) for enc in ("ascii", "utf-16-le", "utf-16-be")),
-    re.IGNORECASE,
-)
+_DOCTYPES = tuple("<!doctype".encode(enc) for enc in ("ascii", "utf-16-le", "utf-16-be"))
 _MACRO_CONTENT_TYPE = re.compile(rb"macroenabled|vbaproject", re.IGNORECASE)
 _SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\b")
 _SHEET_ELEMENT = re.compile(rb"<" + _PREFIX + rb"sheet\b[^>]{0,900}>")
 _RELATIONSHIP = re.compile(rb"<" + _PREFIX + rb"Relationship\b[^>]{0,900}>")
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
 _ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s/>]")
-# A <row> or <c> start tag and its r attribute, if any: r="7" on a row, r="D7" on a cell.
+# A whole <row> or <c> start tag with its r attribute ("7" on a row, "D7" on a cell; b"" when
+# absent). Quote-aware, never crossing a '<'; a second r= makes it fail, which the tag counts
+# then reveal. No attribute of these elements other than r ends in "r", so any r= is taken as r.
+_TAG_BODY = rb"(?:[^<>\"'r]+|r(?!\s*=)|\"[^\"<]*\"|'[^'<]*')*+"
 _POSITION = re.compile(
-    rb"<" + _PREFIX + rb"(row|c)(?=[\s/>])"
-    rb"(?:(?!\s+r\s*=)\s+[^\s=>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
-    rb"(?:\s+r\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?"
-    rb"[^>]*>"
+    rb"<"
+    + _PREFIX
+    + rb"(row|c)(?=[\s/>])"
+    + _TAG_BODY
+    + rb"(?:r\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)'))?"
+    + _TAG_BODY
+    + rb">"
 )
-_R_ATTRIBUTE = re.compile(rb"\sr\s*=")
-_CELL_REFERENCE = re.compile(rb"\$?([A-Za-z]{1,10})\$?([0-9]{1,20})")
+_CELL_REFERENCE = re.compile(rb"\s*\$?([A-Za-z]{1,10})\$?([0-9]{1,20})\s*")
 _DIMENSION = re.compile(rb"<" + _PREFIX + rb"dimension\s+ref\s*=\s*[\"']([^\"']{0,100})[\"']")
 
 
@@ -252,7 +254,8 @@ def _windows(
     tail = b""
     for chunk in _chunks(archive, info, scan):
         window = tail + chunk
-        if _DOCTYPE.search(window):
+        lowered = window.lower()
+        if any(doctype in lowered for doctype in _DOCTYPES):
             raise scan.refuse("doctype", part=info.filename)
         yield window, len(tail)
         tail = window[-_TAIL:]
@@ -314,15 +317,14 @@ def _scan_worksheet(
         if scan.cells + cells > limits.max_cells:
             more = f"meer dan {_dutch_int(limits.max_cells)}"
             raise scan.refuse("too_many_cells", count=more, limit=_dutch_int(limits.max_cells))
-        for tag in _POSITION.finditer(window):
-            if tag.end() > fresh:  # tags ending in the tail were followed with the last window
-                reference = tag[2] if tag[2] is not None else tag[3]
-                if reference is None and _R_ATTRIBUTE.search(tag[0]):
-                    raise _unverifiable(scan, sheet)
-                extent.follow(tag[1], reference)
+        # Tags cannot overlap, so those found in the tail alone are the first ones of the window.
+        tags = _POSITION.findall(window)
+        extent.follow(tags[len(_POSITION.findall(window, 0, fresh)) :])
         if dimension := _DIMENSION.search(window):  # ref="A1:D7" or ref="A1"
             for reference in dimension[1].split(b":"):
-                extent.stretch(*_split_reference(reference))
+                column, row = _split_reference(reference)
+                extent.last_column = max(extent.last_column, column)
+                extent.last_row = max(extent.last_row, row)
         if extent.last_row > limits.max_rows or extent.last_column > limits.max_columns:
             raise scan.refuse(
                 "sheet_too_large",
@@ -352,29 +354,41 @@ class _Extent:
     last_column: int = 0
     rows: int = 0
     cells: int = 0
+    _columns: dict[bytes, int] = field(default_factory=dict)  # letters -> column number
 
-    def follow(self, kind: bytes, reference: bytes | None) -> None:
-        """Take one <row> or <c> start tag with its r attribute (None when it has none)."""
-        if kind == b"row":
-            self.rows += 1
-            explicit = reference is not None and reference.isdigit() and len(reference) <= 20
-            self.row = int(reference) if explicit else self.last_row + 1
-            self.column = 0
-            self.stretch(0, self.row)
-            return
-        self.cells += 1
-        column, row = _split_reference(reference) if reference else (0, 0)
-        self.column = column or self.column + 1
-        self.stretch(self.column, row or self.row)
-
-    def stretch(self, column: int, row: int) -> None:
-        self.last_row = max(self.last_row, row)
-        self.last_column = max(self.last_column, column)
+    def follow(self, tags: list[tuple[bytes, bytes, bytes]]) -> None:
+        """Take (name, r in double quotes, r in single quotes) of <row> and <c> start tags."""
+        row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
+        for name, quoted, single_quoted in tags:  # hot loop: up to a million cells
+            reference = quoted or single_quoted
+            if name == b"c":
+                letters = reference.rstrip(b"0123456789")
+                if letters.isalpha() and letters.isupper() and len(reference) - len(letters) < 20:
+                    number = self._columns.get(letters) or self._columns.setdefault(
+                        letters, _column_number(letters)
+                    )
+                    column = number
+                    last_row = max(last_row, int(reference[len(letters) :] or 0))
+                elif reference:  # lower case, $, spaces: as liberal as any reader could be
+                    number, cell_row = _split_reference(reference)
+                    column = number or column + 1
+                    last_row = max(last_row, cell_row)
+                else:
+                    column += 1
+                last_column = max(last_column, column)
+                self.cells += 1
+            else:
+                explicit = reference.isdigit() and len(reference) < 20
+                row = int(reference) if explicit else last_row + 1
+                column = 0
+                last_row = max(last_row, row)
+                self.rows += 1
+        self.row, self.column, self.last_row, self.last_column = row, column, last_row, last_column
 
 
 def _split_reference(reference: bytes) -> tuple[int, int]:
-    """b"D7" or b"$D$7" -> (4, 7); anything else -> (0, 0)."""
-    match = _CELL_REFERENCE.fullmatch(reference.strip())
+    """b"D7", b"$d$7" or b" D7 " -> (4, 7); anything else -> (0, 0)."""
+    match = _CELL_REFERENCE.fullmatch(reference)
     return (_column_number(match[1]), int(match[2])) if match else (0, 0)
 
 

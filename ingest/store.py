@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy import update as sa_update
 
 from ingest.elements import ELEMENT_CODES
@@ -34,6 +34,7 @@ __all__ = [
 
 _PG_LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR": the advisory lock that serialises store_upload
 _CHUNK = 500  # bound parameters per IN (...) list, well below every backend's limit
+_SUCCESSOR = observations.alias("successor")
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def _current_for(conn: Connection, rows: list[dict]) -> dict[tuple, tuple[int, i
 def _release(conn: Connection, old_ids: list[int], at: dt.datetime) -> None:
     """Mark the replaced rows superseded, for now by themselves (see `_link_superseded`).
 
-    The partial unique index allows one current row per key at every moment, so the old row must
-    stop being current before the new one is inserted; its successor's id is not known yet.
+    The partial unique index allows one current row per key at every moment, so an old row must
+    stop being current before its successor is inserted, whose id is not known yet.
     """
     o = observations.c
     for start in range(0, len(old_ids), _CHUNK):
@@ -146,24 +147,26 @@ def _release(conn: Connection, old_ids: list[int], at: dt.datetime) -> None:
             raise StoreConflict("a current value was superseded by another upload meanwhile")
 
 
-def _insert_observations(conn: Connection, upload_id: int, rows: list[dict]) -> list[int]:
-    """Insert the rows (executemany); their new ids in the order of `rows`."""
-    if not rows:
-        return []
-    statement = insert(observations).returning(observations.c.id, sort_by_parameter_order=True)
-    rows = [{**row, "upload_id": upload_id} for row in rows]
-    return list(conn.execute(statement, rows).scalars())
+def _insert_observations(conn: Connection, upload_id: int, rows: list[dict]) -> None:
+    """Insert the rows in one executemany."""
+    if rows:
+        conn.execute(insert(observations), [{**row, "upload_id": upload_id} for row in rows])
 
 
-def _link_superseded(conn: Connection, pairs: list[tuple[int, int]]) -> None:
-    """Point each replaced row (old id) at the row that replaced it (new id)."""
-    if pairs:
-        statement = (
-            sa_update(observations)
-            .where(observations.c.id == bindparam("old_id"))
-            .values(superseded_by=bindparam("new_id"))
+def _link_superseded(conn: Connection, upload_id: int, old_ids: list[int]) -> None:
+    """Point each replaced row at the row of the same key that upload `upload_id` inserted."""
+    o, new = observations.c, _SUCCESSOR.c
+    successor = (
+        select(new.id)
+        .where(new.upload_id == upload_id, new.municipality == o.municipality,
+               new.year == o.year, new.quarter == o.quarter, new.element == o.element)
+        .scalar_subquery()
+    )  # fmt: skip
+    for start in range(0, len(old_ids), _CHUNK):
+        chunk = old_ids[start : start + _CHUNK]
+        conn.execute(
+            sa_update(observations).where(o.id.in_(chunk)).values(superseded_by=successor)
         )
-        conn.execute(statement, [{"old_id": old, "new_id": new} for old, new in pairs])
 
 
 def store_upload(
@@ -207,7 +210,7 @@ def store_upload(
 
         current = _current_for(conn, rows)
         new_rows: list[dict] = []
-        replaced: list[tuple[int, int]] = []  # (old id, index in new_rows)
+        replaced: list[int] = []  # ids of the current rows that new rows replace
         unchanged = 0
         for row in rows:
             old = current.get((row["municipality"], row["year"], row["quarter"], row["element"]))
@@ -215,7 +218,7 @@ def store_upload(
                 unchanged += 1
                 continue
             if old is not None:
-                replaced.append((old[0], len(new_rows)))
+                replaced.append(old[0])
             new_rows.append(row)
         added = len(new_rows) - len(replaced)
 
@@ -223,9 +226,9 @@ def store_upload(
             conn, **upload, status="stored", added=added, replaced=len(replaced),
             unchanged=unchanged,
         )  # fmt: skip
-        _release(conn, [old for old, _ in replaced], uploaded_at)
-        new_ids = _insert_observations(conn, upload_id, new_rows)
-        _link_superseded(conn, [(old, new_ids[index]) for old, index in replaced])
+        _release(conn, replaced, uploaded_at)
+        _insert_observations(conn, upload_id, new_rows)
+        _link_superseded(conn, upload_id, replaced)
     return StoreResult(upload_id, "stored", added, len(replaced), unchanged, None)
 
 
