@@ -69,10 +69,7 @@ def counts_for(chosen: Sequence[Municipality], period: Period = PERIOD) -> Count
         from sample_data.model import model_wide
 
         wide = model_wide()
-        return {
-            m.code: {e.code: int(wide.loc[(m.code, period), e.code]) for e in ELEMENTS}
-            for m in chosen
-        }
+        return {m.code: {e.code: int(wide.loc[(m.code, period), e.code]) for e in ELEMENTS} for m in chosen}
     except Exception as exc:  # noqa: BLE001 - the model is optional; say so and carry on
         print(f"(sample_data.model not usable: {exc!r}; fallback counts)", file=sys.stderr)
         return _fallback_counts(chosen)
@@ -83,9 +80,7 @@ def _file_name(m: Municipality, period: Period) -> str:
     return f"{m.code}_{safe}_{period.year}K{period.quarter}.xlsx"
 
 
-def write_files(
-    out_dir: Path, limit: int | None = None, period: Period = PERIOD, today: dt.date = TODAY
-) -> list[Path]:
+def write_files(out_dir: Path, limit: int | None = None, period: Period = PERIOD, today: dt.date = TODAY) -> list[Path]:
     """Write one filled-in template per municipality of `period` (the first `limit` by code)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     chosen = municipalities(period)[:limit]

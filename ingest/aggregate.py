@@ -26,9 +26,7 @@ COLUMNS = (
 _KEYS = ["level", "area_code", "area_name", "period", "indicator"]
 
 
-def aggregate(
-    values: pd.DataFrame, reference: Reference, periods: list[Period] | None = None
-) -> pd.DataFrame:
+def aggregate(values: pd.DataFrame, reference: Reference, periods: list[Period] | None = None) -> pd.DataFrame:
     """Every indicator for every municipality, region and the nation in `periods`."""
     if periods is None:
         periods = _observed_periods(values)
@@ -130,12 +128,10 @@ def _contribution(indicator: Indicator, wide: pd.DataFrame) -> tuple[pd.Series, 
 def _areas(members: pd.DataFrame) -> pd.DataFrame:
     """Each member once per level: as itself, in its region (if it has one), in the nation."""
     base = members[["municipality", "period", "population"]]
-    own = base.assign(
-        level="municipality", area_code=members["municipality"], area_name=members["name"]
-    )
-    regional = base.assign(
-        level="region", area_code=members["region_code"], area_name=members["region_name"]
-    ).loc[members["region_code"].notna()]
+    own = base.assign(level="municipality", area_code=members["municipality"], area_name=members["name"])
+    regional = base.assign(level="region", area_code=members["region_code"], area_name=members["region_name"]).loc[
+        members["region_code"].notna()
+    ]
     national = base.assign(level="national", area_code=NATIONAL_CODE, area_name=NATIONAL_NAME)
     areas = pd.concat([own, regional, national], ignore_index=True)
     areas["level"] = pd.Categorical(areas["level"], categories=LEVELS, ordered=True)

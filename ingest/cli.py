@@ -27,11 +27,13 @@ def _problem_line(p: Problem) -> str:
 def _summary(result: FileResult, stored: StoreResult | None) -> str:
     warnings = f", {_count(len(result.warnings), 'waarschuwing', 'waarschuwingen')}" if result.warnings else ""
     if not result.ok:
-        return f"{result.file}: geweigerd, {_count(len(result.errors), 'fout', 'fouten')}{warnings}; er is niets opgeslagen"
+        errors = _count(len(result.errors), "fout", "fouten")
+        return f"{result.file}: geweigerd, {errors}{warnings}; er is niets opgeslagen"
     if stored is None:
         return f"{result.file}: in orde, {_count(len(result.records), 'waarde', 'waarden')}{warnings}"
     if stored.status == "duplicate":
-        return f"{result.file}: dit bestand is al eerder opgeslagen (upload {stored.duplicate_of}); niets nieuws opgeslagen"
+        earlier = f"upload {stored.duplicate_of}"
+        return f"{result.file}: dit bestand is al eerder opgeslagen ({earlier}); niets nieuws opgeslagen"
     return (
         f"{result.file}: opgeslagen, {_count(len(result.records), 'waarde', 'waarden')} "
         f"({stored.added} nieuw, {stored.replaced} vervangen, {stored.unchanged} ongewijzigd){warnings}"
@@ -90,7 +92,9 @@ def _template_cmd(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Monitor plegeraanpak: aanleveren en exporteren.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest", description="Monitor plegeraanpak: aanleveren en exporteren."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{load,check,export,template}")
     db_help = "SQLAlchemy-URL van de database (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
 

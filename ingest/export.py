@@ -29,9 +29,7 @@ SHEET_TITLE = "indicatoren"
 MAX_COLUMN_WIDTH = 60
 
 
-def export_table(
-    values: pd.DataFrame, reference: Reference, level: str | None = None
-) -> pd.DataFrame:
+def export_table(values: pd.DataFrame, reference: Reference, level: str | None = None) -> pd.DataFrame:
     """The export rows for one level (or all three), with exactly `EXPORT_COLUMNS`."""
     if level is not None and level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")

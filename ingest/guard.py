@@ -134,9 +134,7 @@ def _check_file(path: Path, scan: _Scan) -> None:
     if stat.st_size == 0:
         raise scan.refuse("file_empty")
     if stat.st_size > limits.max_file_bytes:
-        raise scan.refuse(
-            "file_too_large", size=human_size(stat.st_size), limit=human_size(limits.max_file_bytes)
-        )
+        raise scan.refuse("file_too_large", size=human_size(stat.st_size), limit=human_size(limits.max_file_bytes))
     with path.open("rb") as handle:
         magic = handle.read(8)
     if magic == _OLE_MAGIC:
@@ -209,9 +207,7 @@ def _check_parts(archive: zipfile.ZipFile, scan: _Scan) -> None:
         elif name == _WORKBOOK:
             _scan_part(archive, info, scan, _scan_workbook)
             if scan.sheet_count > scan.limits.max_sheets:
-                raise scan.refuse(
-                    "too_many_sheets", count=scan.sheet_count, limit=scan.limits.max_sheets
-                )
+                raise scan.refuse("too_many_sheets", count=scan.sheet_count, limit=scan.limits.max_sheets)
         elif name == _WORKBOOK_RELS:
             _scan_part(archive, info, scan, _scan_relationships)
             targets = scan.worksheet_targets
@@ -231,9 +227,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> Ite
     if info.flag_bits & 0x1:
         raise scan.refuse("encrypted")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise scan.refuse(
-            "unreadable", detail=f"onbekende compressie in onderdeel '{info.filename}'"
-        )
+        raise scan.refuse("unreadable", detail=f"onbekende compressie in onderdeel '{info.filename}'")
     capped = copy.copy(info)
     capped.file_size = info.file_size + 1  # zipfile stops at file_size; one byte more shows a lie
     inflated = 0
@@ -247,9 +241,7 @@ def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> Ite
         raise scan.refuse("truncated")
 
 
-def _windows(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan
-) -> Iterator[tuple[bytes, int]]:
+def _windows(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> Iterator[tuple[bytes, int]]:
     """Yield (window, fresh): the last `_TAIL` bytes seen, then the new chunk from `fresh` on."""
     tail = b""
     for chunk in _chunks(archive, info, scan):
@@ -302,9 +294,7 @@ def _scan_relationships(window: bytes, fresh: int, scan: _Scan) -> None:
             scan.worksheet_targets[rid] = part
 
 
-def _scan_worksheet(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan, sheet: str
-) -> None:
+def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan, sheet: str) -> None:
     """Count cells and follow their positions, stopping at the first limit passed."""
     limits = scan.limits
     extent = _Extent()
@@ -359,30 +349,28 @@ class _Extent:
     def follow(self, tags: list[tuple[bytes, bytes, bytes]]) -> None:
         """Take (name, r in double quotes, r in single quotes) of <row> and <c> start tags."""
         row, column, last_row, last_column = self.row, self.column, self.last_row, self.last_column
-        for name, quoted, single_quoted in tags:  # hot loop: up to a million cells
+        rows, columns = 0, self._columns
+        for name, quoted, single_quoted in tags:  # the hot loop: up to a million cells
             reference = quoted or single_quoted
-            if name == b"c":
-                letters = reference.rstrip(b"0123456789")
-                if letters.isalpha() and letters.isupper() and len(reference) - len(letters) < 20:
-                    number = self._columns.get(letters) or self._columns.setdefault(
-                        letters, _column_number(letters)
-                    )
-                    column = number
-                    last_row = max(last_row, int(reference[len(letters) :] or 0))
-                elif reference:  # lower case, $, spaces: as liberal as any reader could be
-                    number, cell_row = _split_reference(reference)
-                    column = number or column + 1
-                    last_row = max(last_row, cell_row)
-                else:
-                    column += 1
-                last_column = max(last_column, column)
-                self.cells += 1
-            else:
-                explicit = reference.isdigit() and len(reference) < 20
-                row = int(reference) if explicit else last_row + 1
+            if name == b"row":
+                rows += 1
+                row = int(reference) if reference.isdigit() and len(reference) < 20 else last_row + 1
                 column = 0
-                last_row = max(last_row, row)
-                self.rows += 1
+            elif not reference:
+                column += 1
+            elif (letters := reference.rstrip(b"0123456789")) in columns and len(reference) < 20:
+                column, row = columns[letters], int(reference[len(letters) :] or 0)
+            else:  # a new column, or lower case, $ or spaces: as liberal as any reader can be
+                number, row = _split_reference(reference)
+                if number and letters.isalpha() and letters.isupper():
+                    columns[letters] = number
+                column, row = number or column + 1, row or last_row
+            if row > last_row:
+                last_row = row
+            if column > last_column:
+                last_column = column
+        self.rows += rows
+        self.cells += len(tags) - rows
         self.row, self.column, self.last_row, self.last_column = row, column, last_row, last_column
 
 

@@ -79,7 +79,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "veiligheidsplan_dossiers", "Gemeenschappelijk veiligheidsplan in cliëntdossiers",
         ("dossiers_met_veiligheidsplan",), "dossiers_totaal", Unit.PROPORTION, Direction.UP,
-        "Het aandeel van de cliëntdossiers over huiselijk geweld met het gemeenschappelijke veiligheidsplan van de regio.",
+        "Het aandeel van de cliëntdossiers over huiselijk geweld met het gemeenschappelijke veiligheidsplan "
+        "van de regio.",
     ),
 )  # fmt: skip
 

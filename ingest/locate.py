@@ -143,7 +143,12 @@ def _table_at(sheet: Sheet, index: int) -> Table | None:
         if element_column is not None:
             roles.pop(element_column, None)
             return Table(
-                sheet, Layout.TRANSPOSED, index, roles, periods=periods, element_column=element_column,
+                sheet,
+                Layout.TRANSPOSED,
+                index,
+                roles,
+                periods=periods,
+                element_column=element_column,
                 unknown_headers={c: t for c, t in unknown.items() if c != element_column},
             )
     return None

@@ -146,14 +146,10 @@ def read_regions(path: Path, municipalities: dict[str, Municipality]) -> tuple[d
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigurationError(f"Het regiobestand {path} kan niet gelezen worden: {exc}") from exc
     if not rows or any(column not in rows[0] for column in REGION_COLUMNS):
-        raise ConfigurationError(
-            f"Het regiobestand {path} moet de kolommen {', '.join(REGION_COLUMNS)} hebben."
-        )
+        raise ConfigurationError(f"Het regiobestand {path} moet de kolommen {', '.join(REGION_COLUMNS)} hebben.")
     unknown = sorted({r["gemeentecode"] for r in rows} - municipalities.keys())
     if unknown:
-        raise ConfigurationError(
-            f"Het regiobestand {path} noemt onbekende gemeentecodes: {', '.join(unknown[:5])}."
-        )
+        raise ConfigurationError(f"Het regiobestand {path} noemt onbekende gemeentecodes: {', '.join(unknown[:5])}.")
     regions = {r["regiocode"]: Region(r["regiocode"], r["regionaam"]) for r in rows}
     members = {r["gemeentecode"]: r["regiocode"] for r in rows}
     return regions, members

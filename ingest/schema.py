@@ -215,8 +215,7 @@ def connect(url: str | None = None) -> Engine:
             engine = create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:
         raise ConfigurationError(
-            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). "
-            f"Controleer --db of {DB_ENV}."
+            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). Controleer --db of {DB_ENV}."
         ) from exc
     try:
         try:

@@ -164,9 +164,7 @@ def _link_superseded(conn: Connection, upload_id: int, old_ids: list[int]) -> No
     )  # fmt: skip
     for start in range(0, len(old_ids), _CHUNK):
         chunk = old_ids[start : start + _CHUNK]
-        conn.execute(
-            sa_update(observations).where(o.id.in_(chunk)).values(superseded_by=successor)
-        )
+        conn.execute(sa_update(observations).where(o.id.in_(chunk)).values(superseded_by=successor))
 
 
 def store_upload(
@@ -200,9 +198,7 @@ def store_upload(
     rows = _observation_rows(records)
     with _writing(engine) as conn:
         earlier = conn.execute(
-            select(func.min(uploads.c.id)).where(
-                uploads.c.status == "stored", uploads.c.sha256 == sha256
-            )
+            select(func.min(uploads.c.id)).where(uploads.c.status == "stored", uploads.c.sha256 == sha256)
         ).scalar()
         if earlier is not None:
             upload_id = _insert_upload(conn, **upload, status="duplicate", duplicate_of=earlier)
@@ -287,8 +283,7 @@ def _values(conn: Connection, query, upload_columns: list[str]) -> pd.DataFrame:
     u = uploads.c
     info = _frame(
         conn,
-        select(u.id.label("upload_id"), *(u[name] for name in upload_columns))
-        .where(u.status == "stored"),
+        select(u.id.label("upload_id"), *(u[name] for name in upload_columns)).where(u.status == "stored"),
         {"upload_id": "int64", **{name: _UPLOAD_TYPES[name] for name in upload_columns}},
     )
     return frame.merge(info, on="upload_id", how="left", validate="many_to_one")

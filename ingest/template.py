@@ -45,8 +45,7 @@ STEPS = (
     "Vul in elke rij die u aanlevert de gemeente in: de naam (kies uit de lijst) of de CBS-code, "
     "zoals GM0363 voor Amsterdam. Voor een gemeente die sindsdien is opgeheven, typt u de naam of "
     "code van toen; Excel vraagt dan om bevestiging (kies Ja).",
-    "Levert u voor meer gemeenten aan? Kopieer de rijen, zodat er per rij één gemeente en één "
-    "kwartaal staat.",
+    "Levert u voor meer gemeenten aan? Kopieer de rijen, zodat er per rij één gemeente en één kwartaal staat.",
     "Vul de aantallen in als hele getallen van 0 of meer: geen decimalen, procenten of tekst.",
     "Onbekend is iets anders dan nul. Laat een cel LEEG als u het aantal niet weet. Schrijf 0 als "
     "er in dat kwartaal geen waren.",
@@ -257,9 +256,7 @@ def _write_data_sheet(ws: Worksheet, periods: list[Period], n_names: int) -> Non
     for element in ELEMENTS:
         letter = element_column(element.code)
         ws.column_dimensions[letter].number_format = "0"
-        ws.data_validations.append(
-            _count_validation(element, f"{letter}2:{letter}{last_validated}")
-        )
+        ws.data_validations.append(_count_validation(element, f"{letter}2:{letter}{last_validated}"))
     gemeente = DataValidation(
         type="list",
         formula1=f"{LIST_SHEET}!$A$1:$A${n_names}",
@@ -311,8 +308,7 @@ def _count_validation(element: Element, cells: str) -> DataValidation:
             **common,
             formula1=f'OR({part}="",AND(ISNUMBER({part}),{part}>=0,{part}=INT({part}),'
             f"OR(NOT(ISNUMBER({total})),{part}<={total})))",
-            error=f"Vul een heel getal van 0 of meer in, niet groter dan '{whole.label}'. "
-            f"{suppressed}",
+            error=f"Vul een heel getal van 0 of meer in, niet groter dan '{whole.label}'. {suppressed}",
             prompt=f"Heel getal, 0 of meer en niet meer dan '{whole.label}'. Leeg = onbekend.",
         )
     validation.add(cells)

@@ -10,7 +10,6 @@ from ingest.records import Record
 from ingest.reference import Reference
 
 
-
 def deduplicate(records: list[Record], label: str, reference: Reference) -> tuple[list[Record], list[Problem]]:
     """Keep one record per key; the same value twice is fine, two different values are an error."""
     by_key: dict[tuple, list[Record]] = defaultdict(list)

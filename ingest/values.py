@@ -11,7 +11,25 @@ _INTEGER = re.compile(r"^[-+]?\d+$")
 _GROUPED = re.compile(r"^[-+]?\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")  # 1.234 or 1,234,567
 _DECIMAL = re.compile(r"^[-+]?\d*[.,]\d+$")
 _SUPPRESSED = re.compile(r"^(?:<=?|&lt;|≤|kleiner ?dan|minder ?dan)\d+$|^1[-–]4$|^1t/?m4$|^[x*]$", re.IGNORECASE)
-_UNKNOWN = frozenset({"-", "--", ".", "?", "onbekend", "nb", "n.b.", "n.b", "nvt", "n.v.t.", "na", "n/a", "#n/a", "geengegevens", "nietbekend"})
+_UNKNOWN = frozenset(
+    {
+        "-",
+        "--",
+        ".",
+        "?",
+        "onbekend",
+        "nb",
+        "n.b.",
+        "n.b",
+        "nvt",
+        "n.v.t.",
+        "na",
+        "n/a",
+        "#n/a",
+        "geengegevens",
+        "nietbekend",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,9 +33,7 @@ from sample_data.population import population
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ("file", "source", "municipality", "delivered_at")
 CURRENT_YEAR = 2025
-MUNICIPALITY_ELEMENTS = tuple(
-    c for c in ELEMENT_CODES if c.startswith(("consultaties", "dossiers"))
-)
+MUNICIPALITY_ELEMENTS = tuple(c for c in ELEMENT_CODES if c.startswith(("consultaties", "dossiers")))
 VT_ELEMENTS = ("thv_totaal", "thv_kindermishandeling", "thv_preventief")
 CARE_ELEMENTS = {  # element -> the care providers' own name for it
     "plegers_in_beeld": "Plegers in beeld",
@@ -97,9 +95,7 @@ def _count_cell(value: int, variant: str) -> int | str:
     return layouts.dutch_thousands(value) if variant == dlv.TEXT_NUMBERS else value
 
 
-def _write_municipality_file(
-    ctx: _Context, m: Municipality, variant: str, periods: list[Period], path: Path
-) -> bool:
+def _write_municipality_file(ctx: _Context, m: Municipality, variant: str, periods: list[Period], path: Path) -> bool:
     periods = [p for p in periods if m.exists_in(p)]
     if not periods:
         return False
@@ -218,9 +214,7 @@ def read_manifest(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def generate(
-    out_dir: Path, *, regions: Iterable[str] | None = None, years: Iterable[int] | None = None
-) -> Path:
+def generate(out_dir: Path, *, regions: Iterable[str] | None = None, years: Iterable[int] | None = None) -> Path:
     """Write every file (optionally only of some regions and years); returns the manifest path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -149,9 +149,7 @@ def build_model() -> pd.DataFrame:
                     "consultaties_lvb"):  # fmt: skip
         values[element] = rng.poisson(_RATE[element] * per_1000 * municipality_factor(3.0) * growth)
     values["dossiers_totaal"] = rng.poisson(_RATE["dossiers_totaal"] * per_1000 * busy)
-    values["dossiers_met_veiligheidsplan"] = binomial(
-        values["dossiers_totaal"], proportion("veiligheidsplan")
-    )
+    values["dossiers_met_veiligheidsplan"] = binomial(values["dossiers_totaal"], proportion("veiligheidsplan"))
 
     wide = pd.DataFrame({"municipality": f.municipality, "period": f.period})
     for element in ELEMENT_CODES:

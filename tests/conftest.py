@@ -23,9 +23,7 @@ def postgres_url():
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
-    admin = create_engine(
-        STORE_POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
+    admin = create_engine(STORE_POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
     name = f"monitor_test_{os.getpid()}_{secrets.token_hex(4)}"
     try:
         with admin.connect() as conn:

@@ -24,9 +24,7 @@ Q1, Q2 = Period(2022, 1), Period(2022, 2)
 AMSTERDAM, AMSTELVEEN, DIEMEN, UITHOORN, WEESP = "GM0363", "GM0362", "GM0384", "GM0451", "GM0457"
 GRONINGEN = "GM0014"  # region VR01
 HAAREN = "GM0788"  # existed until 2021-01-01; largest part to Oisterwijk, region VR20-HVB
-PARTS = INDICATORS_BY_CODE[
-    "consultatie_specialistisch"
-].numerator  # fggz, ggz, verslavingszorg, lvb
+PARTS = INDICATORS_BY_CODE["consultatie_specialistisch"].numerator  # fggz, ggz, verslavingszorg, lvb
 NA = None
 
 
@@ -278,9 +276,7 @@ def test_one_row_per_area_period_and_indicator(reference):
 
 
 def test_default_periods_span_the_values(reference):
-    values = make_values(
-        *proportion(AMSTERDAM, Q1, 1, 2), *proportion(AMSTERDAM, Period(2022, 3), 1, 2)
-    )
+    values = make_values(*proportion(AMSTERDAM, Q1, 1, 2), *proportion(AMSTERDAM, Period(2022, 3), 1, 2))
     table = aggregate(values, reference)
     assert sorted(set(table["period"])) == ["2022Q1", "2022Q2", "2022Q3"]
     assert figures(one(table, "region", "VR13", Q2, "huisverbod_km")) == (None, None, 0, 6)

@@ -30,7 +30,8 @@ def test_load_stores_and_prints_one_line_per_file(tmp_path, db_url):
     assert output == "utrecht.xlsx: opgeslagen, 2 waarden (2 nieuw, 0 vervangen, 0 ongewijzigd)\n"
     stored = current_values(connect(db_url))
     assert sorted(zip(stored["element"], stored["value"], strict=True)) == [
-        ("thv_kindermishandeling", 4), ("thv_totaal", 10)
+        ("thv_kindermishandeling", 4),
+        ("thv_totaal", 10),
     ]
 
 

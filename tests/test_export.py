@@ -16,10 +16,7 @@ from ingest.periods import Period
 from ingest.reference import DEFAULT_REGIONS_FILE, load_reference
 
 Q2 = Period(2022, 2)
-HEADER = (
-    "level,area_code,area_name,period,indicator,"
-    "numerator,denominator,value,ci_low,ci_high,reported,expected"
-)
+HEADER = "level,area_code,area_name,period,indicator,numerator,denominator,value,ci_low,ci_high,reported,expected"
 N = len(INDICATORS)
 
 
@@ -49,10 +46,7 @@ def table(values, reference):
 def csv_rows(table: pd.DataFrame) -> dict[tuple[str, str, str], dict[str, str]]:
     out = io.StringIO()
     write_export(table, out, "csv")
-    return {
-        (r["level"], r["area_code"], r["indicator"]): r
-        for r in csv.DictReader(io.StringIO(out.getvalue()))
-    }
+    return {(r["level"], r["area_code"], r["indicator"]): r for r in csv.DictReader(io.StringIO(out.getvalue()))}
 
 
 @pytest.mark.parametrize(
@@ -140,10 +134,7 @@ def test_xlsx_round_trip(table, tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width >= len("Amsterdam-Amstelland")
     assert sheet.max_row == len(table) + 1
-    rows = {
-        (r[0], r[1], r[4]): dict(zip(header, r, strict=True))
-        for r in sheet.iter_rows(min_row=2, values_only=True)
-    }
+    rows = {(r[0], r[1], r[4]): dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     pooled = rows[("region", "VR13", "huisverbod_km")]
     counts = [pooled[c] for c in ("numerator", "denominator", "reported", "expected")]
     assert counts == [8, 40, 2, 6]
@@ -162,9 +153,7 @@ def test_xlsx_to_a_stream(table):
     assert sheet.max_row == 4
 
 
-@pytest.mark.parametrize(
-    "name", ['=HYPERLINK("http://x")', "+31 20", "-1+1", "@SUM(A1)", "\tTab", "\rCR"]
-)
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+31 20", "-1+1", "@SUM(A1)", "\tTab", "\rCR"])
 def test_xlsx_formula_injection_guard(table, tmp_path, name):
     guarded = table.head(1).assign(area_name=name)
     path = tmp_path / "guard.xlsx"

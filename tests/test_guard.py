@@ -58,8 +58,7 @@ def build_xlsx(
         "</Relationships>"
     )
     sheet_elements = "".join(
-        f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
-        for i, name in enumerate(sheets.keys(), start=1)
+        f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheets.keys(), start=1)
     )
     workbook = (
         f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
@@ -76,8 +75,7 @@ def build_xlsx(
         archive.writestr("xl/workbook.xml", workbook)
         archive.writestr(
             "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_NS}">'
-            f"{workbook_rels}</Relationships>",
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_NS}">{workbook_rels}</Relationships>',
         )
         for i, xml in enumerate(sheets.values(), start=1):
             archive.writestr(f"xl/worksheets/sheet{i}.xml", xml)
@@ -336,9 +334,7 @@ CASES: list[tuple[str, Build, Limits, list[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("build", "limits", "codes"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
-)
+@pytest.mark.parametrize(("build", "limits", "codes"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_inspect_file(tmp_path: Path, build: Build, limits: Limits, codes: list[str]) -> None:
     problems = inspect_file(build(tmp_path / "upload.xlsx"), "upload.xlsx", limits)
     assert [p.code for p in problems] == codes
@@ -405,9 +401,7 @@ def honest_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (Limits(max_total_bytes=2 * GiB, max_part_bytes=2 * GiB), "compression_ratio"),
     ],
 )
-def test_honest_bomb_is_refused_without_inflating(
-    honest_bomb: Path, limits: Limits, code: str
-) -> None:
+def test_honest_bomb_is_refused_without_inflating(honest_bomb: Path, limits: Limits, code: str) -> None:
     assert honest_bomb.stat().st_size < 20_000_000
     start = time.perf_counter()
     problems = inspect_file(honest_bomb, "bomb.xlsx", limits)

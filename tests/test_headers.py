@@ -73,8 +73,17 @@ def test_no_header_means_two_things():
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("Totaal", True), ("Regio totaal", True), ("TOTAAL REGIO", True), ("Subtotaal", True), ("Nederland", True),
-     ("Utrecht", False), ("Totaalbeeld gemeente", False), (12, False), (None, False)],
+    [
+        ("Totaal", True),
+        ("Regio totaal", True),
+        ("TOTAAL REGIO", True),
+        ("Subtotaal", True),
+        ("Nederland", True),
+        ("Utrecht", False),
+        ("Totaalbeeld gemeente", False),
+        (12, False),
+        (None, False),
+    ],
 )
 def test_total_labels(text, expected):
     assert is_total_label(text) is expected

@@ -67,7 +67,10 @@ def test_period_arithmetic_and_notation():
     assert (period.start, period.end) == (dt.date(2024, 10, 1), dt.date(2025, 1, 1))
     assert Period.parse_code("2024Q4") == period
     assert period_range(Period(2023, 3), Period(2024, 2)) == [
-        Period(2023, 3), Period(2023, 4), Period(2024, 1), Period(2024, 2)
+        Period(2023, 3),
+        Period(2023, 4),
+        Period(2024, 1),
+        Period(2024, 2),
     ]
     with pytest.raises(ValueError):
         Period(2024, 5)

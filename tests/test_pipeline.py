@@ -192,7 +192,8 @@ def test_source_suppressed_value_is_stored_as_unknown_with_a_warning(tmp_path):
     sheets = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Vlieland", "2024 K1", "<5", "<5"]]}
     result = read(tmp_path, sheets)
     assert [(r.element, r.value, r.suppressed) for r in result.records] == [
-        ("thv_totaal", None, True), ("thv_kindermishandeling", None, True)
+        ("thv_totaal", None, True),
+        ("thv_kindermishandeling", None, True),
     ]
     assert codes(result) == [("Blad1!C2", "suppressed_value"), ("Blad1!D2", "suppressed_value")]
     assert result.ok
@@ -276,7 +277,9 @@ def test_messages_are_dutch_and_say_what_to_do(tmp_path):
         "'Plegers gestart met hulpverlening' (6) is groter dan 'Plegers in beeld' (5) voor Utrecht in 2024 K1. "
         "Het deel kan niet groter zijn dan het geheel; controleer beide cellen."
     )
-    assert by_code["ambiguous_municipality"].startswith("'Bergen' kan meerdere gemeenten zijn (Bergen (NH.) (GM0373), Bergen (L.) (GM0893))")
+    assert by_code["ambiguous_municipality"].startswith(
+        "'Bergen' kan meerdere gemeenten zijn (Bergen (NH.) (GM0373), Bergen (L.) (GM0893))"
+    )
     assert "Gebruik de CBS-code" in by_code["ambiguous_municipality"]
     assert by_code["future_period"] == "Kwartaal 2026 K1 is nog niet begonnen. Controleer het jaartal en het kwartaal."
 

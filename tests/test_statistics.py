@@ -201,27 +201,21 @@ def test_wilson_broadcasts_scalar_denominator_and_returns_0d_for_scalars():
 # ---------------------------------------------------------------- counts (phe_rate logic)
 
 
-@pytest.mark.parametrize(
-    ("x", "pop", "lower", "upper", "source"), RATE_95_PER_100000, ids=_ids(RATE_95_PER_100000)
-)
+@pytest.mark.parametrize(("x", "pop", "lower", "upper", "source"), RATE_95_PER_100000, ids=_ids(RATE_95_PER_100000))
 def test_byar_95_matches_phe_rate(x, pop, lower, upper, source):
     lo, hi = byar_interval(x)
     assert lo / pop * 100_000 == pytest.approx(lower, rel=VIGNETTE_RTOL)
     assert hi / pop * 100_000 == pytest.approx(upper, rel=VIGNETTE_RTOL)
 
 
-@pytest.mark.parametrize(
-    ("x", "pop", "lower", "upper", "source"), RATE_998_PER_100, ids=_ids(RATE_998_PER_100)
-)
+@pytest.mark.parametrize(("x", "pop", "lower", "upper", "source"), RATE_998_PER_100, ids=_ids(RATE_998_PER_100))
 def test_byar_998_matches_phe_rate(x, pop, lower, upper, source):
     lo, hi = byar_interval(x, confidence=0.998)
     assert lo / pop * 100 == pytest.approx(lower, rel=VIGNETTE_RTOL)
     assert hi / pop * 100 == pytest.approx(upper, rel=VIGNETTE_RTOL)
 
 
-@pytest.mark.parametrize(
-    ("x", "pop", "lower", "upper"), [(193, 601, 27742, 36977), (196, 607, 27927, 37141)]
-)
+@pytest.mark.parametrize(("x", "pop", "lower", "upper"), [(193, 601, 27742, 36977), (196, 607, 27927, 37141)])
 def test_byar_95_matches_grouped_phe_rate(x, pop, lower, upper):
     # [C], grouped phe_rate by year, tibble output rounded to 5 significant digits.
     lo, hi = byar_interval(x)

@@ -41,8 +41,7 @@ def current(engine) -> list[tuple]:
     frame = store.current_values(engine)
     return [
         (m, p, e, None if pd.isna(v) else int(v), bool(s))
-        for m, p, e, v, s in frame[["municipality", "period", "element", "value", "suppressed"]]
-        .itertuples(index=False)
+        for m, p, e, v, s in frame[["municipality", "period", "element", "value", "suppressed"]].itertuples(index=False)
     ]
 
 
@@ -80,8 +79,7 @@ WARNING = problem("f.xlsx", "unknown_header", "Blad1", "H1", header="Opmerking")
 )  # fmt: skip
 def test_first_upload_adds_every_value(engine, records, expected):
     result = put(engine, records)
-    assert (result.status, result.added, result.replaced, result.unchanged) == (
-        "stored", len(records), 0, 0)
+    assert (result.status, result.added, result.replaced, result.unchanged) == ("stored", len(records), 0, 0)
     assert result.duplicate_of is None
     assert current(engine) == expected
     assert set(store.current_values(engine)["upload_id"]) == {result.upload_id}
@@ -112,8 +110,7 @@ def test_second_value_for_a_key(engine, old, new, replaces):
     history = store.value_history(engine)
     assert list(history["upload_id"]) == ([first.upload_id, second.upload_id] if replaces
                                           else [first.upload_id])  # fmt: skip
-    assert store.current_values(engine)["upload_id"].tolist() == [
-        second.upload_id if replaces else first.upload_id]
+    assert store.current_values(engine)["upload_id"].tolist() == [second.upload_id if replaces else first.upload_id]
 
 
 def test_superseded_value_stays_in_history(engine):
@@ -184,7 +181,10 @@ def test_identical_file_is_a_duplicate(engine):
     assert observations_after == before[1]
     assert len(uploads_after) == len(before[0]) + 1
     assert store.list_uploads(engine).iloc[0][["status", "duplicate_of", "file_name"]].tolist() == [
-        "duplicate", first.upload_id, "nogmaals.xlsx"]
+        "duplicate",
+        first.upload_id,
+        "nogmaals.xlsx",
+    ]
     # A third copy still points at the stored original.
     assert put(engine, [rec(value=5)], sha="same").duplicate_of == first.upload_id
 

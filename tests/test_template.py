@@ -132,9 +132,7 @@ def test_gemeente_is_a_warning_list_of_current_municipalities(workbook, data):
 
 
 def test_instructions_mention_every_label_and_rule(workbook):
-    text = "\n".join(
-        str(c.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value
-    )
+    text = "\n".join(str(c.value) for row in workbook[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
     assert "Monitor plegeraanpak — aanleverformat" in text
     for label in HEADERS:
         assert label in text
