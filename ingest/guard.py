@@ -63,8 +63,7 @@ _MACRO_CONTENT_TYPE = re.compile(rb"macroenabled|vbaproject", re.IGNORECASE)
 _SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\b")
 _SHEET_ELEMENT = re.compile(rb"<" + _PREFIX + rb"sheet\b[^>]{0,900}>")
 _RELATIONSHIP = re.compile(rb"<" + _PREFIX + rb"Relationship\b[^>]{0,900}>")
-_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s/>]")
-_ROW_TAG = re.compile(rb"<" + _PREFIX + rb"row[\s/>]")
+_ROW_OR_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"(?:row|c)[\s/>]")
 # A whole <row> or <c> start tag with its r attribute ("7" on a row, "D7" on a cell; b"" when
 # absent). Quote-aware, never crossing a '<'; a second r= makes it fail, which the tag counts
 # then reveal. No attribute of these elements other than r ends in "r", so any r= is taken as r.
@@ -298,19 +297,18 @@ def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan
     """Count cells and follow their positions, stopping at the first limit passed."""
     limits = scan.limits
     extent = _Extent()
-    cells = rows = 0
+    tags_seen = 0
     for window, fresh in _windows(archive, info, scan):
         if b"\0" in window or _LONG_NAME.search(window):  # UTF-16/32, or names we cannot follow
             raise _unverifiable(scan, sheet)
-        cells += _count_new(_CELL_TAG, window, fresh)
-        rows += _count_new(_ROW_TAG, window, fresh)
-        if scan.cells + cells > limits.max_cells:
-            more = f"meer dan {_dutch_int(limits.max_cells)}"
-            raise scan.refuse("too_many_cells", count=more, limit=_dutch_int(limits.max_cells))
+        tags_seen += _count_new(_ROW_OR_CELL_TAG, window, fresh)
         # Tags cannot overlap, so those found in the tail alone are the first ones of the window.
         tags = _POSITION.findall(window)
         extent.follow(tags[len(_POSITION.findall(window, 0, fresh)) :])
-        if dimension := _DIMENSION.search(window):  # ref="A1:D7" or ref="A1"
+        if scan.cells + extent.cells > limits.max_cells:
+            more = f"meer dan {_dutch_int(limits.max_cells)}"
+            raise scan.refuse("too_many_cells", count=more, limit=_dutch_int(limits.max_cells))
+        if b"dimension" in window and (dimension := _DIMENSION.search(window)):  # ref="A1:D7"
             for reference in dimension[1].split(b":"):
                 column, row = _split_reference(reference)
                 extent.last_column = max(extent.last_column, column)
@@ -325,9 +323,9 @@ def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan
                 max_rows=_dutch_int(limits.max_rows),
                 max_columns=_dutch_int(limits.max_columns),
             )
-    if (extent.cells, extent.rows) != (cells, rows):  # a tag that _POSITION could not read
+    if extent.rows + extent.cells != tags_seen:  # a <row> or <c> tag that _POSITION cannot read
         raise _unverifiable(scan, sheet)
-    scan.cells += cells
+    scan.cells += extent.cells
 
 
 @dataclass

@@ -60,7 +60,8 @@ def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
             echo(f"  geweigerd: {row['file']}: {reasons}")
         if number % PROGRESS_EVERY == 0 or number == len(rows):
             echo(f"{number}/{len(rows)} bestanden geladen ({time.perf_counter() - started:.0f} s)")
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    words = {"stored": "opgeslagen", "duplicate": "al eerder opgeslagen", "rejected": "geweigerd"}
+    summary = ", ".join(f"{count} {words[status]}" for status, count in sorted(statuses.items()))
     echo(f"Klaar in {time.perf_counter() - started:.1f} s: {summary}; "
          f"{errors} fouten, {warnings} waarschuwingen.")  # fmt: skip
     return statuses

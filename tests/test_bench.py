@@ -1,0 +1,33 @@
+"""Smoke test of the ingest benchmark's machinery: 3 files, 1 round. Timings are never asserted."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import ingest_bench
+
+
+def test_benchmark_runs_and_reports_both_medians(tmp_path, capsys):
+    out = tmp_path / "ingest.json"
+    argv = ["--files", "3", "--rounds", "1", "--json", str(out), "--work-dir", str(tmp_path)]
+    assert ingest_bench.main(argv) == 0
+
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["files"] == 3 and result["rounds"] == 1
+    assert result["values"] == 3 * 13
+    assert result["plain_read_sheets_per_file"] == 3  # instructions, data and the names list
+    assert len(result["load_seconds"]) == len(result["plain_read_seconds"]) == 1
+    load, read = result["load_median_seconds"], result["plain_read_median_seconds"]
+    assert load > 0 and read > 0
+    assert result["ratio"] == pytest.approx(load / read, rel=1e-3)
+    assert result["ratio_goal_met"] == (result["ratio"] <= 0.5)
+    memory = result["memory"]
+    assert memory["load_peak_mb"] > 0 and memory["plain_read_peak_mb"] > 0
+    assert memory["goal_met"] == (memory["load_peak_mb"] < 300)
+
+    printed = capsys.readouterr().out
+    assert "MEDIAN load:" in printed and "MEDIAN plain read:" in printed
+    assert "RATIO load / plain read" in printed
+    assert list(tmp_path.glob("ingest_bench_*")) == []  # the temporary files are gone
