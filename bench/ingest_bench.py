@@ -286,6 +286,7 @@ def run_benchmark(
             "order_per_round": orders,
             "load_seconds": [round(s, 4) for s in load_times],
             "plain_read_seconds": [round(s, 4) for s in read_times],
+            "ratio_per_round": [round(load / read, 4) for load, read in zip(load_times, read_times, strict=True)],
             "load_median_seconds": round(_median(load_times), 4),
             "plain_read_median_seconds": round(_median(read_times), 4),
         }
@@ -313,6 +314,7 @@ def run_benchmark(
             "python": platform.python_version(),
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         }
         result["note"] = NOTE
     return result
@@ -320,19 +322,24 @@ def run_benchmark(
 
 def report(result: dict) -> str:
     """The results as text for the terminal."""
+    same = ", the sheets the loader reads" if "sheet_name=None" in result["plain_read"] else ""
     lines = [
         f"Ingest benchmark: {result['files']} files of {result['period']} "
         f"({result['values']} values), {result['rounds']} rounds",
         f"  load:       {result['load']}; database: {result['database']}",
-        f"  plain read: {result['plain_read']} "
-        f"({result['plain_read_sheets_per_file']:g} sheets per file, the sheets the loader reads)",
+        f"  plain read: {result['plain_read']} ({result['plain_read_sheets_per_file']:g} sheets per file{same})",
         "",
-        f"  {'round':>5}  {'order':<11}  {'load (s)':>9}  {'plain read (s)':>14}",
+        f"  {'round':>5}  {'order':<11}  {'load (s)':>9}  {'plain read (s)':>14}  {'load/read':>9}",
     ]
-    for index, (order, load, read) in enumerate(zip(
-        result["order_per_round"], result["load_seconds"], result["plain_read_seconds"], strict=True
-    ), start=1):  # fmt: skip
-        lines.append(f"  {index:>5}  {order:<11}  {load:>9.3f}  {read:>14.3f}")
+    rows = zip(
+        result["order_per_round"],
+        result["load_seconds"],
+        result["plain_read_seconds"],
+        result["ratio_per_round"],
+        strict=True,
+    )
+    for index, (order, load, read, ratio) in enumerate(rows, start=1):
+        lines.append(f"  {index:>5}  {order:<11}  {load:>9.3f}  {read:>14.3f}  {ratio:>9.3f}")
     files = result["files"]
     load_median, read_median = result["load_median_seconds"], result["plain_read_median_seconds"]
     met = "MET" if result["ratio_goal_met"] else "NOT MET"
@@ -358,7 +365,8 @@ def report(result: dict) -> str:
             for stage, seconds in profile["stages_seconds"].items()
         ]
         lines += ["", profile["top_by_own_time"], f"  Full profile: {profile['stats_file']}"]
-    lines += ["", f"  Note: {result['note']}"]
+    load_average = result["machine"]["load_average_at_end"]
+    lines += ["", f"  Note: {result['note']} (load average at the end: {load_average})"]
     return "\n".join(lines)
 
 

@@ -71,7 +71,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "sheet_too_large": (
         Severity.ERROR,
-        "Blad '{sheet_name}' beslaat {rows} rijen en {columns} kolommen; de grens is {max_rows} rijen en {max_columns} kolommen. Verwijder lege of overbodige rijen en kolommen.",
+        "Blad '{sheet_name}' beslaat {rows} rijen en {columns} kolommen; de grens is {max_rows} rijen, {max_columns} kolommen en {max_area} cellen in het blok daartussen. Verwijder lege of overbodige rijen en kolommen.",
     ),
     "too_many_cells": (
         Severity.ERROR,

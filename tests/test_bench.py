@@ -22,6 +22,7 @@ def test_benchmark_runs_and_reports_both_medians(tmp_path, capsys):
     load, read = result["load_median_seconds"], result["plain_read_median_seconds"]
     assert load > 0 and read > 0
     assert result["ratio"] == pytest.approx(load / read, rel=1e-3)
+    assert result["ratio_per_round"] == [pytest.approx(load / read, rel=1e-3)]
     assert result["ratio_goal_met"] == (result["ratio"] <= 0.5)
     memory = result["memory"]
     assert memory["load_peak_mb"] > 0 and memory["plain_read_peak_mb"] > 0

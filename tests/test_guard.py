@@ -28,7 +28,8 @@ GiB = 1024**3
 
 def sheet_xml(rows: str = '<row r="1"><c r="A1"><v>1</v></c></row>', head: str = "") -> str:
     """A worksheet part; `head` goes before <sheetData> (e.g. a <dimension>)."""
-    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}">{head}<sheetData>{rows}</sheetData></worksheet>'  # noqa: E501
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+    return f'{declaration}<worksheet xmlns="{MAIN_NS}">{head}<sheetData>{rows}</sheetData></worksheet>'
 
 
 def build_xlsx(
@@ -37,18 +38,22 @@ def build_xlsx(
     extra: dict[str, str | bytes] | None = None,
     main_type: str = XLSX_MAIN,
     content_types_prolog: str = "",
+    part_name: str = "worksheets/sheet{}.xml",
 ) -> Path:
-    """A minimal but sound .xlsx, written part by part so tests can put anything in it."""
+    """A minimal but sound .xlsx, written part by part so tests can put anything in it.
+
+    Sheet i is the part xl/`part_name.format(i)`.
+    """
     sheets = sheets if sheets is not None else {"Cijfers": sheet_xml()}
     overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        f'<Override PartName="/xl/{part_name.format(i)}" '
         f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         for i in range(1, len(sheets) + 1)
     )
     content_types = (
         f'<?xml version="1.0" encoding="UTF-8"?>{content_types_prolog}'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'  # noqa: E501
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>{overrides}</Types>'
     )
@@ -66,7 +71,7 @@ def build_xlsx(
     )
     # Targets deliberately in reverse order of the sheets, so a name-by-position guess is wrong.
     workbook_rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="{part_name.format(i)}"/>'
         for i in reversed(range(1, len(sheets) + 1))
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -78,7 +83,7 @@ def build_xlsx(
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_NS}">{workbook_rels}</Relationships>',
         )
         for i, xml in enumerate(sheets.values(), start=1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+            archive.writestr(f"xl/{part_name.format(i)}", xml)
         for name, data in (extra or {}).items():
             archive.writestr(name, data)
     return path
@@ -196,6 +201,15 @@ def doctype_at_chunk_boundary(path: Path) -> Path:
     return build_xlsx(path, sheets={"Cijfers": xml})
 
 
+def cell_at_chunk_boundary(path: Path) -> Path:
+    """`<c r="XFD1"/>` starts 5 bytes before the end of the first inflated chunk."""
+    head = sheet_xml("").split("<sheetData>")[0] + '<sheetData><row r="1">'
+    padding = " " * (CHUNK_SIZE - 5 - len(head) - len("<!---->"))
+    xml = f'{head}<!--{padding}--><c r="XFD1"/></row></sheetData></worksheet>'
+    assert xml.index("<c ") == CHUNK_SIZE - 5
+    return build_xlsx(path, sheets={"Cijfers": xml})
+
+
 def one_sheet_xml(xml: str) -> Build:
     return lambda path: build_xlsx(path, sheets={"Cijfers": xml})
 
@@ -222,6 +236,10 @@ def cells(count: int, per_row: int = 10) -> str:
         )
         rows.append(f'<row r="{row // per_row + 1}">{columns}</row>')
     return "".join(rows)
+
+
+def rows_without_r(count: int) -> str:
+    return "".join(f"<row><c><v>{n}</v></c></row>" for n in range(count))
 
 
 DOCTYPE_SHEET = sheet_xml().replace("?>", '?><!DOCTYPE x [<!ENTITY a "b">]>', 1)
@@ -287,7 +305,7 @@ CASES: list[tuple[str, Build, Limits, list[str]]] = [
         ["doctype"],
     ),
     ("doctype split by a chunk boundary", doctype_at_chunk_boundary, Limits(), ["doctype"]),
-    ("DOCTYPE in UTF-16", with_parts({"xl/theme/theme1.xml": UTF16_DOCTYPE}), Limits(), ["doctype"]),  # noqa: E501
+    ("DOCTYPE in UTF-16", with_parts({"xl/theme/theme1.xml": UTF16_DOCTYPE}), Limits(), ["doctype"]),
     (
         "absurd <dimension>",
         one_sheet(head='<dimension ref="A1:XFD1048576"/>'),
@@ -304,6 +322,51 @@ CASES: list[tuple[str, Build, Limits, list[str]]] = [
         ["sheet_too_large"],
     ),
     ("row 100000", one_sheet('<row r="100000"><c r="A100000"/></row>'), Limits(), []),
+    (
+        "A1 and SF100000: a grid over max_area",
+        one_sheet('<row r="1"><c r="A1"/></row><row r="100000"><c r="SF100000"/></row>'),
+        Limits(),
+        ["sheet_too_large"],
+    ),
+    (
+        "A1 and T100000: a grid of 2,000,000",
+        one_sheet('<row r="1"><c r="A1"/></row><row r="100000"><c r="T100000"/></row>'),
+        Limits(),
+        [],
+    ),
+    ("column 501 by cells without r", one_sheet('<row r="1"><c r="SF1"/><c/></row>'), Limits(), ["sheet_too_large"]),
+    (
+        "row 100001 by a row without r",
+        one_sheet('<row r="100000"><c r="A100000"/></row><row><c/></row>'),
+        Limits(),
+        ["sheet_too_large"],
+    ),
+    ("cells without r in row 1", one_sheet('<row r="1">' + "<c/>" * 500 + "</row>"), Limits(), []),
+    ("cells without r over 500", one_sheet('<row r="1">' + "<c/>" * 501 + "</row>"), Limits(), ["sheet_too_large"]),
+    ("rows without r", one_sheet(rows_without_r(100_000)), Limits(), []),
+    ("rows without r over 100000", one_sheet(rows_without_r(100_001)), Limits(), ["sheet_too_large"]),
+    ("prefixed tags", one_sheet('<x:row r="1"><x:c r="XFD1"/></x:row>'), Limits(), ["sheet_too_large"]),
+    ("r in single quotes", one_sheet("<row r='1'><c r='XFD1'/></row>"), Limits(), ["sheet_too_large"]),
+    ("spaces around =", one_sheet('<row r = "1"><c r =  "XFD1"/></row>'), Limits(), ["sheet_too_large"]),
+    ("lower case reference", one_sheet('<row r="1"><c r="xfd1"/></row>'), Limits(), ["sheet_too_large"]),
+    ("'>' quoted before r", one_sheet('<row r="1"><c t=">" r="XFD1"/></row>'), Limits(), ["sheet_too_large"]),
+    ("cell tag split by a chunk boundary", cell_at_chunk_boundary, Limits(), ["sheet_too_large"]),
+    (
+        "sheet at a .bin part named in the relationships",
+        lambda path: build_xlsx(
+            path, sheets={"Cijfers": sheet_xml('<row r="1"><c r="XFD1"/></row>')}, part_name="data/blad{}.bin"
+        ),
+        Limits(),
+        ["sheet_too_large"],
+    ),
+    ("two r attributes", one_sheet('<row r="1"><c r="A1" r="XFD1"/></row>'), Limits(), ["unreadable"]),
+    ("a sheet in UTF-16", one_sheet_xml(sheet_xml().encode("utf-16-le").decode("latin-1")), Limits(), ["unreadable"]),
+    (
+        "a 250-character prefix",
+        one_sheet('<row r="1"><' + "x" * 250 + ':c r="XFD1"/></row>'),
+        Limits(),
+        ["unreadable"],
+    ),
     ("51 sheets", many_sheets(51), Limits(), ["too_many_sheets"]),
     ("50 sheets", many_sheets(50), Limits(), []),
     (
