@@ -7,6 +7,7 @@ Matching ignores case, accents, punctuation and word order; adding a synonym is 
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from ingest.elements import element_for
 from ingest.periods import parse_period
@@ -69,6 +70,15 @@ def _is_sentence(text: str) -> bool:
 
 def classify(header: object) -> Role | str | None:
     """A header's meaning: a Role, an element code, or None when unknown."""
+    return _classify_text(header) if isinstance(header, str) else _classify(header)
+
+
+@lru_cache(maxsize=8192)  # the same headers and instructions recur in every file of a source
+def _classify_text(header: str) -> Role | str | None:
+    return _classify(header)
+
+
+def _classify(header: object) -> Role | str | None:
     if header is None or (isinstance(header, str) and _is_sentence(header)):
         return None
     return role_for(header) or (element_for(header) if isinstance(header, str) else None)

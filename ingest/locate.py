@@ -99,6 +99,8 @@ def locate_table(sheet: Sheet) -> Table | None:
     """Find the header row and layout of the table in `sheet`, or None when it holds no table."""
     scored = []
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        if sum(cell is not None for cell in row) < 2:
+            continue  # a header names at least two known things
         elements, roles, periods, unknown = _header_row_score(row)
         if elements + roles + periods >= 2:  # one known word is a sentence, not a header
             scored.append((-(elements + roles + periods), unknown, index))

@@ -113,6 +113,8 @@ def parse_period(value: object) -> Period | None:
             return Period.of_date(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
         return None
     text = str(value).strip()
+    if sum(char.isdigit() for char in text) < 4:
+        return None  # every notation holds a four-digit year
     for pattern in (_ISO_DATE, _DUTCH_DATE):
         if match := pattern.match(text):
             try:

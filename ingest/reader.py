@@ -16,6 +16,7 @@ from ingest.problems import Problem, problem
 
 # Surrounding whitespace, including non-breaking, zero-width and byte-order-mark spaces.
 _BLANK_EDGES = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+_EDGE_CHARS = "\u200b\ufeff"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ def _normalise(rows: list[list[object]]) -> list[list[object]]:
 
 def _value(cell: object) -> object:
     if isinstance(cell, str):
+        first, last = cell[:1], cell[-1:]
+        if first and not (first.isspace() or last.isspace() or first in _EDGE_CHARS or last in _EDGE_CHARS):
+            return cell  # the common case, without a regular expression
         return _BLANK_EDGES.sub("", cell) or None
     return cell
 

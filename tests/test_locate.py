@@ -213,7 +213,8 @@ def test_title_defaults(name, rows, expected):
         ),
         pytest.param(
             [["Code", "Onderdeel", "Aantal"],
-             ["thv_totaal", "Tijdelijke huisverboden (totaal)", 12], ["thv_preventief", "waarvan preventief opgelegd", 3]],
+             ["thv_totaal", "Tijdelijke huisverboden (totaal)", 12],
+             ["thv_preventief", "waarvan preventief opgelegd", 3]],
             (Layout.LONG, 0),
             marks=pytest.mark.xfail(
                 strict=True,
@@ -221,7 +222,8 @@ def test_title_defaults(name, rows, expected):
             ),
         ),
         pytest.param(
-            [["Onderdeel", "Aantal", "Peilmoment"], ["Uitval", 2, "2024 K1"], ["Plegertrajecten afgesloten", 5, "2024 K1"]],
+            [["Onderdeel", "Aantal", "Peilmoment"],
+             ["Uitval", 2, "2024 K1"], ["Plegertrajecten afgesloten", 5, "2024 K1"]],
             (Layout.LONG, 0),
             marks=pytest.mark.xfail(
                 strict=True,
