@@ -44,8 +44,12 @@ def _first(row: list[object], columns: list[int]) -> tuple[object | None, int | 
     return None, None
 
 
-def _is_total_row(row: list[object], skip: set[int]) -> bool:
-    return any(is_total_label(cell) for c, cell in enumerate(row) if c not in skip)
+def _is_total_row(table: Table, row: list[object], first_data_column: int) -> bool:
+    """A total or subtotal row: its municipality or period cell says so, or without those, its label on the left."""
+    labels = table.columns(Role.MUNICIPALITY) + table.columns(Role.PERIOD) + table.columns(Role.YEAR)
+    if not table.columns(Role.MUNICIPALITY):
+        labels += [c for c in range(first_data_column) if c not in table.roles]
+    return any(is_total_label(_cell(row, c)) for c in labels)
 
 
 def _context(table: Table, row: list[object], r: int) -> dict:
@@ -63,11 +67,11 @@ def _context(table: Table, row: list[object], r: int) -> dict:
 
 
 def _wide(table: Table) -> Iterator[RawValue]:
-    data_columns = set(table.elements)
+    first_data_column = min(table.elements)
     for r in range(table.header_row + 1, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         cells = [(c, _cell(row, c)) for c in table.elements]
-        if all(value is None for _, value in cells) or _is_total_row(row, data_columns):
+        if all(value is None for _, value in cells) or _is_total_row(table, row, first_data_column):
             continue  # blank, note or total row
         context = _context(table, row, r)
         for column, value in cells:
@@ -81,11 +85,11 @@ def _long(table: Table, problems: list[Problem], label: str) -> Iterator[RawValu
     for r in range(table.header_row + 1, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         name, value = _cell(row, element_column), _cell(row, value_column)
-        if value is None or _is_total_row(row, {value_column}):
+        if value is None or _is_total_row(table, row, element_column):
             continue
         element = element_for(name) if isinstance(name, str) else None
         if element is None:
-            if name is not None:
+            if name is not None and not is_total_label(name):
                 problems.append(
                     problem(label, "unknown_element", table.sheet.name, cell_name(r, element_column), text=name)
                 )
@@ -98,9 +102,10 @@ def _transposed(table: Table, problems: list[Problem], label: str) -> Iterator[R
         row = table.sheet.rows[r]
         name = _cell(row, table.element_column)
         cells = [(c, _cell(row, c)) for c in table.periods]
-        if all(value is None for _, value in cells) or is_total_label(name):
-            continue
         element = element_for(name) if isinstance(name, str) else None
+        total = element is None and is_total_label(name)
+        if all(value is None for _, value in cells) or total or _is_total_row(table, row, table.element_column):
+            continue
         if element is None:
             if name is not None:
                 where = cell_name(r, table.element_column)

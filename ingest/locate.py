@@ -16,6 +16,7 @@ from ingest.elements import element_for
 from ingest.headers import Role, classify, role_for
 from ingest.periods import Period, find_period, parse_period
 from ingest.reader import Sheet
+from ingest.text import fold
 
 HEADER_SEARCH_ROWS = 200  # a header further down than this is not a header
 
@@ -42,12 +43,21 @@ class Table:
     title_municipality: object | None = None  # from "Gemeente: ..." above the header
 
     def columns(self, role: Role) -> list[int]:
-        return [c for c, r in self.roles.items() if r is role]
+        """The columns with `role`; for municipalities, code columns before name columns."""
+        columns = [c for c, r in self.roles.items() if r is role]
+        if role is Role.MUNICIPALITY:
+            header = self.sheet.rows[self.header_row]
+            columns.sort(key=lambda c: not _names_a_code(header[c]))
+        return columns
 
 
-def _header_row_score(row: list[object]) -> tuple[int, int, int, int]:
-    """(elements, roles, periods, unknown texts) among a row's cells."""
-    elements = roles = periods = unknown = 0
+def _names_a_code(header: object) -> bool:
+    return bool({"code", "cbs", "nummer", "gemeentecode", "gemeentenummer"} & set(fold(header).split()))
+
+
+def _header_row_score(row: list[object]) -> int:
+    """How much a row looks like a header: structural headers weigh double, an element counts once."""
+    roles, elements, periods = 0, set(), 0
     for cell in row:
         if cell is None:
             continue
@@ -55,31 +65,31 @@ def _header_row_score(row: list[object]) -> tuple[int, int, int, int]:
         if isinstance(meaning, Role):
             roles += 1
         elif meaning:
-            elements += 1
+            elements.add(meaning)  # a data row naming one element twice (code and label) counts once
         elif parse_period(cell) is not None:
             periods += 1
-        elif isinstance(cell, str):
-            unknown += 1
-    return elements, roles, periods, unknown
+    return 2 * roles + len(elements) + periods
 
 
 def _element_column(sheet: Sheet, header_row: int, before: int) -> int | None:
-    """The column left of `before` whose cells below the header name the most elements (>= 2)."""
-    best, best_count = None, 1
+    """The column left of `before` naming the most elements below the header: two or more, or one
+    under an `Onderdeel` header."""
+    best, best_count = None, 0
     for column in range(before):
         count = sum(
             1
             for row in sheet.rows[header_row + 1 :]
             if column < len(row) and isinstance(row[column], str) and element_for(row[column])
         )
-        if count > best_count:
+        headed = role_for(sheet.rows[header_row][column]) is Role.ELEMENT
+        if count > best_count and (count >= 2 or headed):
             best, best_count = column, count
     return best
 
 
 def _title_defaults(sheet: Sheet, header_row: int) -> tuple[Period | None, object | None]:
     """A quarter and a municipality named above the header, e.g. `Periode: 2024 K1`."""
-    period, municipality = None, None
+    labelled_period, loose_period, municipality = None, None, None
     for row in sheet.rows[:header_row]:
         cells = [c for c in row if c is not None]
         for i, cell in enumerate(cells):
@@ -88,11 +98,12 @@ def _title_defaults(sheet: Sheet, header_row: int) -> tuple[Period | None, objec
             role = role_for(label)
             if role is Role.MUNICIPALITY and after and municipality is None:
                 municipality = after
-            elif role is Role.PERIOD and after and period is None:
-                period = parse_period(after)
-            if period is None:
-                period = parse_period(cell) or find_period(cell)
-    return period, municipality
+            elif role is Role.PERIOD and after and labelled_period is None:
+                labelled_period = parse_period(after)
+            elif loose_period is None and isinstance(cell, str):
+                loose_period = parse_period(cell) or find_period(cell)
+    # "Periode: 2024 K1" says more than a quarter mentioned in a title or a date such as "aangemaakt op".
+    return labelled_period or loose_period, municipality
 
 
 def locate_table(sheet: Sheet) -> Table | None:
@@ -101,11 +112,11 @@ def locate_table(sheet: Sheet) -> Table | None:
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         if sum(cell is not None for cell in row) < 2:
             continue  # a header names at least two known things
-        elements, roles, periods, unknown = _header_row_score(row)
-        if elements + roles + periods >= 2:  # one known word is a sentence, not a header
-            scored.append((-(elements + roles + periods), unknown, index))
-    # The row that names the most known things is most likely the header; try the others after it.
-    for _, _, index in sorted(scored):
+        if (score := _header_row_score(row)) >= 2:
+            scored.append((-score, index))
+    # The row that names the most known things is most likely the header (the first of equals);
+    # try the others after it.
+    for _, index in sorted(scored):
         table = _table_at(sheet, index)
         if table is not None:
             table.title_period, table.title_municipality = _title_defaults(sheet, index)
@@ -139,7 +150,7 @@ def _table_at(sheet: Sheet, index: int) -> Table | None:
         return Table(sheet, Layout.WIDE, index, roles, elements, unknown_headers=unknown)
     if Role.ELEMENT in present and Role.VALUE in present:
         return Table(sheet, Layout.LONG, index, roles, unknown_headers=unknown)
-    if periods:
+    if periods and Role.PERIOD not in present:  # `Periode | 2024 K1` is a label with its value
         first_period_column = min(periods)
         element_column = _element_column(sheet, index, first_period_column)
         if element_column is not None:

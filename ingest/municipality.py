@@ -35,6 +35,11 @@ def _candidates(raw: object, reference: Reference) -> frozenset[str]:
     return reference.names.get(_FILLER.sub("", folded), frozenset())
 
 
+def is_known(raw: object, reference: Reference) -> bool:
+    """Whether `raw` names some municipality of any period: for rows whose quarter is unusable."""
+    return any(code in reference.municipalities for code in _candidates(raw, reference))
+
+
 def resolve_municipality(raw: object, period: Period, reference: Reference) -> Resolution:
     """The municipality `raw` means in `period`: `GM0363`, `0363`, `363`, `Den Bosch`, `Bergen (NH.)`..."""
     codes = [c for c in _candidates(raw, reference) if c in reference.municipalities]

@@ -155,7 +155,7 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "conflicting_values": (
         Severity.ERROR,
-        "Voor {name} in {period} staat '{label}' twee keer met verschillende waarden ({cells}). Laat één waarde staan.",
+        "Voor {name} in {period} staat '{label}' meer dan eens met verschillende waarden ({cells}). Laat één waarde staan.",
     ),
     "exceeds_total": (
         Severity.ERROR,

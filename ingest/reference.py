@@ -84,7 +84,7 @@ class Reference:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # Excel writes a BOM
         return list(csv.DictReader(handle))
 
 
@@ -150,6 +150,16 @@ def read_regions(path: Path, municipalities: dict[str, Municipality]) -> tuple[d
     unknown = sorted({r["gemeentecode"] for r in rows} - municipalities.keys())
     if unknown:
         raise ConfigurationError(f"Het regiobestand {path} noemt onbekende gemeentecodes: {', '.join(unknown[:5])}.")
+    empty = [r["gemeentecode"] for r in rows if not r["regiocode"].strip()]
+    if empty:
+        raise ConfigurationError(f"Het regiobestand {path} geeft geen regiocode voor: {', '.join(empty[:5])}.")
+    seen: dict[str, str] = {}
+    for row in rows:
+        if seen.setdefault(row["gemeentecode"], row["regiocode"]) != row["regiocode"]:
+            raise ConfigurationError(
+                f"Het regiobestand {path} noemt {row['gemeentecode']} in twee regio's "
+                f"({seen[row['gemeentecode']]} en {row['regiocode']}); een gemeente hoort bij één regio."
+            )
     regions = {r["regiocode"]: Region(r["regiocode"], r["regionaam"]) for r in rows}
     members = {r["gemeentecode"]: r["regiocode"] for r in rows}
     return regions, members

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ingest.layout import RawValue
-from ingest.municipality import Resolution, resolve_municipality
+from ingest.municipality import Resolution, is_known, resolve_municipality
 from ingest.periods import FIRST_YEAR, Period, parse_period
 from ingest.problems import Problem, problem
 from ingest.records import Record
@@ -80,6 +80,9 @@ class Resolver:
             self.report(count.problem, raw.sheet, raw.cell, text=count.text)
         period = self.period(raw, defaults.period)
         if period is None:
+            # Without a quarter the municipality cannot be checked fully; still say when it is unknown.
+            if raw.municipality is not None and not is_known(raw.municipality, self.reference):
+                self.report("unknown_municipality", raw.sheet, raw.municipality_cell, text=raw.municipality)
             return None
         code = self.municipality(raw, period, defaults.municipality)
         if code is None or (count.value is None and not count.suppressed):

@@ -6,13 +6,17 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
 
 
 def fold(text: object) -> str:
-    """Lower case, no accents, punctuation as single spaces: `'s-Hertogenbosch` -> `s hertogenbosch`."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return _NON_ALNUM.sub(" ", ascii_only).strip()
+    """Lower case, no accents, punctuation as single spaces: `'s-Hertogenbosch` -> `s hertogenbosch`.
+
+    Accents are dropped (`Fryslân` -> `fryslan`); any other character that is not a letter or digit,
+    such as an en dash in `jan–mrt`, separates words.
+    """
+    decomposed = _COMBINING.sub("", unicodedata.normalize("NFKD", str(text)))
+    return _NON_ALNUM.sub(" ", decomposed.lower()).strip()
 
 
 def word_key(text: object, ignore: frozenset[str] = frozenset()) -> tuple[str, ...]:

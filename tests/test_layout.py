@@ -102,9 +102,6 @@ EXPECTED_TRANSPOSED_PER_MUNICIPALITY = [
         pytest.param(
             [*TRANSPOSED_PER_MUNICIPALITY, ["Regio totaal", "Consulten FGGZ", 3, 5], ["Totaal", "Consulten GGZ", 0, 0]],
             EXPECTED_TRANSPOSED_PER_MUNICIPALITY,
-            marks=pytest.mark.xfail(
-                strict=True, reason="_transposed checks only the element cell for a total label, not the municipality"
-            ),
         ),
     ],
     ids=["wide", "long", "transposed", "transposed-per-municipality", "transposed-per-municipality-total-rows"],
@@ -185,11 +182,9 @@ def test_unknown_element_names_are_warnings_at_their_cell(rows, expected_values,
         (["Gemeentecode", "Gemeente"], ["GM0363", None], ("GM0363", "A2")),
         pytest.param(
             ["Gemeente", "Gemeentecode"], ["Bergen", "GM0373"], ("GM0373", "B2"),
-            marks=pytest.mark.xfail(strict=True, reason="the leftmost municipality column wins, not the code column"),
         ),
         pytest.param(
             ["Gemeentenaam", "CBS code"], ["Amsterdam", "GM0363"], ("GM0363", "B2"),
-            marks=pytest.mark.xfail(strict=True, reason="the leftmost municipality column wins, not the code column"),
         ),
     ],
     ids=["code-left", "code-blank", "name-blank", "name-left", "name-left-cbs-code"],
@@ -228,9 +223,6 @@ def test_code_column_is_preferred_over_name_column(header, row, expected):
         ),
     ],
 )  # fmt: skip
-@pytest.mark.xfail(
-    strict=True, reason="is_total_label looks at every non-count cell: an element label or note with 'totaal' drops it"
-)
 def test_a_label_or_note_with_the_word_totaal_is_not_a_total_row(rows, expected):
     values, problems = read(rows)
     assert (flat(values), problems) == (expected, [])

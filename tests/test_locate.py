@@ -122,10 +122,6 @@ TEMPLATE_INSTRUCTIONS = [
             [["Code", "Kolomkop", "Uitleg"],
              ["thv_totaal", "Tijdelijke huisverboden (totaal)", "Het aantal opgelegde tijdelijke huisverboden."],
              ["plegers_in_beeld", "Plegers in beeld", "Het aantal plegers dat in beeld is bij het lokale team."]],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a row naming one element twice (code and label) scores 2 and is taken as a WIDE header",
-            ),
         ),
         ("Blad1", [[None, None]] * 200 + [["Gemeente", "THV"], ["Zeist", 3]]),
     ],
@@ -162,17 +158,10 @@ LONG_TWO_ROWS = [["Onderdeel", "Aantal"], ["Uitval", 2], ["Plegertrajecten afges
          (Layout.LONG, 3, Q2, "Zeist")),
         pytest.param(
             "Blad1", [["Periode", "2024 K2"], ["Gemeente", "Zeist"], [], *LONG_TWO_ROWS], (Layout.LONG, 3, Q2, "Zeist"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the title row 'Periode | 2024 K2' ties with the header and is read as a TRANSPOSED header",
-            ),
         ),
         pytest.param(
             "Blad1", [["Aangemaakt op:", dt.datetime(2024, 4, 3)], ["Periode:", "2024 K1"], *WIDE_HEADER],
             (Layout.WIDE, 2, Q1, None),
-            marks=pytest.mark.xfail(
-                strict=True, reason="a creation date above 'Periode:' is taken as the period (2024 K2)"
-            ),
         ),
     ],
     ids=["one-cell", "two-cells-with-colon", "two-cells-without-colon", "value-after-an-empty-cell",
@@ -216,19 +205,11 @@ def test_title_defaults(name, rows, expected):
              ["thv_totaal", "Tijdelijke huisverboden (totaal)", 12],
              ["thv_preventief", "waarvan preventief opgelegd", 3]],
             (Layout.LONG, 0),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the data row (code + label, 2 known, 0 unknown) beats the header (2 known, 1 unknown)",
-            ),
         ),
         pytest.param(
             [["Onderdeel", "Aantal", "Peilmoment"],
              ["Uitval", 2, "2024 K1"], ["Plegertrajecten afgesloten", 5, "2024 K1"]],
             (Layout.LONG, 0),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the data row (element + period, 0 unknown) beats the header with one unknown header",
-            ),
         ),
     ],
     ids=["long", "wide-with-notes-naming-elements", "transposed", "long-with-period-column",

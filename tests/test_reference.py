@@ -262,7 +262,6 @@ def test_a_missing_division_file_is_refused(fresh_reference, tmp_path, monkeypat
         fresh_reference()
 
 
-@pytest.mark.xfail(strict=True, reason="read as utf-8, not utf-8-sig: the BOM is part of the first column name")
 def test_a_division_saved_by_excel_as_csv_utf8_with_bom_is_read(fresh_reference, tmp_path):
     reference = fresh_reference(str(write(tmp_path, TWO_REGIONS, encoding="utf-8-sig")))
     assert _division(reference) == EXPECTED_TWO_REGIONS
@@ -276,7 +275,6 @@ def test_a_division_saved_by_excel_as_csv_utf8_with_bom_is_read(fresh_reference,
     ],
     ids=["municipality-in-two-regions", "empty-region-code"],
 )
-@pytest.mark.xfail(strict=True, reason="read_regions accepts it silently (last row wins / a region with code '')")
 def test_an_inconsistent_division_is_refused(fresh_reference, tmp_path, text):
     with pytest.raises(ConfigurationError):
         fresh_reference(str(write(tmp_path, text)))

@@ -211,9 +211,6 @@ def test_value_and_period_problems_of_one_cell_are_both_reported():
     assert where(problems) == [("Blad1", "C2", "negative_count"), ("Blad1", "B2", "unknown_period")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Resolver.record returns before resolving the municipality when the period is unusable"
-)
 def test_unknown_municipality_is_reported_even_when_the_period_is_unusable():
     _, problems = resolve([raw(municipality="Atlantis", period="Q5 2024")])
     assert where(problems) == [("Blad1", "B2", "unknown_period"), ("Blad1", "A2", "unknown_municipality")]

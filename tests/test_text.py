@@ -27,11 +27,9 @@ from ingest.text import fold, word_key
         ("", ""),
         pytest.param(
             "jan–mrt 2024", "jan mrt 2024",
-            marks=pytest.mark.xfail(strict=True, reason="non-ASCII punctuation is dropped before it becomes a space"),
         ),
         pytest.param(
             "Huisverboden—totaal", "huisverboden totaal",
-            marks=pytest.mark.xfail(strict=True, reason="non-ASCII punctuation is dropped before it becomes a space"),
         ),
     ],
 )  # fmt: skip

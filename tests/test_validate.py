@@ -138,6 +138,6 @@ def test_one_record_per_key(records, kept_cells, expected):
 def test_a_conflict_names_both_cells(second, cells):
     _, problems = deduplicate([record("thv_totaal", 3, "C2"), second], "upload.xlsx", REF)
     assert [p.message for p in problems] == [
-        f"Voor Utrecht in 2024 K1 staat 'Tijdelijke huisverboden (totaal)' twee keer met verschillende waarden "
+        f"Voor Utrecht in 2024 K1 staat 'Tijdelijke huisverboden (totaal)' meer dan eens met verschillende waarden "
         f"({cells}). Laat één waarde staan."
     ]
