@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 from ingest.text import fold
 
@@ -97,6 +97,8 @@ _MONTH_SPAN = re.compile(rf"^(?P<m1>{_MONTH}) (?:t m |tm |tot en met |tot |)(?P<
 _ISO_DATE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$")
 _DUTCH_DATE = re.compile(r"^(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4})(?:[ T].*)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_FOUR_DIGITS = re.compile(r"(?:\D*\d){4}")
+_LONGEST = 40  # "januari t/m maart 2024", "2024-02-15 00:00:00"
 
 
 def parse_period(value: object) -> Period | None:
@@ -112,9 +114,13 @@ def parse_period(value: object) -> Period | None:
         if 36526 <= value <= 73050 and float(value).is_integer():  # 2000-01-01 .. 2099-12-31
             return Period.of_date(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
         return None
-    text = str(value).strip()
-    if sum(char.isdigit() for char in text) < 4:
-        return None  # every notation holds a four-digit year
+    return _parse_text(str(value).strip())
+
+
+@lru_cache(maxsize=8192)  # the same period cells and headers recur in every file of a source
+def _parse_text(text: str) -> Period | None:
+    if len(text) > _LONGEST or not _FOUR_DIGITS.match(text):
+        return None  # every notation is short and holds a four-digit year
     for pattern in (_ISO_DATE, _DUTCH_DATE):
         if match := pattern.match(text):
             try:
