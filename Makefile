@@ -20,6 +20,10 @@ seed: install
 run: seed
 	$(BIN)/python -m dashboard
 
+# Production: several workers, no state in a worker; debug off. Put it behind a TLS-terminating proxy.
+serve: seed
+	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8050} dashboard.wsgi:server
+
 test: install
 	$(BIN)/python -m pytest
 

@@ -52,7 +52,7 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
         from ingest.store import connect
 
         engine = connect(args.db)
-    rejected = False
+    rejected = stored_any = False
     for name in args.files:
         path = Path(name)
         if engine is None:
@@ -63,7 +63,12 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
                 uploaded_by=args.user or getpass.getuser(),
             )  # fmt: skip
         rejected |= not result.ok
+        stored_any |= stored is not None and stored.status == "stored"
         _report(result, stored, out)
+    if stored_any:
+        from ingest.indicator_table import refresh
+
+        refresh(engine)  # compute the indicators once now, not on the first page view
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

@@ -19,10 +19,12 @@ import re
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -230,3 +232,37 @@ def connect(url: str | None = None) -> Engine:
             f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
         ) from exc
     return engine
+
+
+# --- the indicator table: aggregates computed once per store change (ingest.indicator_table) ---
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("level", String(16), nullable=False),  # municipality | region | national
+    Column("area_code", String(32), nullable=False),
+    Column("area_name", String(200), nullable=False),
+    Column("period", String(8), nullable=False),  # 2024Q1
+    Column("indicator", String(64), nullable=False),
+    Column("numerator", BigInteger, nullable=True),
+    Column("denominator", BigInteger, nullable=True),
+    Column("value", Float, nullable=True),
+    Column("ci_low", Float, nullable=True),
+    Column("ci_high", Float, nullable=True),
+    Column("ci99_low", Float, nullable=True),
+    Column("ci99_high", Float, nullable=True),
+    Column("reported", Integer, nullable=False),
+    Column("expected", Integer, nullable=False),
+    Column("population", BigInteger, nullable=True),
+)
+Index("ix_indicator_values_area", indicator_values.c.level, indicator_values.c.area_code)
+Index("ix_indicator_values_indicator", indicator_values.c.indicator, indicator_values.c.period)
+
+# One row: the store version the indicator table was computed for.
+indicator_state = Table(
+    "indicator_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_version", Integer, nullable=False),
+    Column("computed_at", UTCDateTime(), nullable=False),
+)

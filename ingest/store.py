@@ -52,7 +52,7 @@ class StoreConflict(RuntimeError):
 
 
 @contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction; only one runs at a time per database."""
     with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
@@ -191,12 +191,12 @@ def store_upload(
         "problems": _problems_json(problems),
     }  # fmt: skip
     if any(p.is_error for p in problems):
-        with _writing(engine) as conn:
+        with write_transaction(engine) as conn:
             upload_id = _insert_upload(conn, **upload, status="rejected")
         return StoreResult(upload_id, "rejected", 0, 0, 0, None)
 
     rows = _observation_rows(records)
-    with _writing(engine) as conn:
+    with write_transaction(engine) as conn:
         earlier = conn.execute(
             select(func.min(uploads.c.id)).where(uploads.c.status == "stored", uploads.c.sha256 == sha256)
         ).scalar()

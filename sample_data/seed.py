@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ingest.indicator_table import refresh
 from ingest.pipeline import load_file
 from ingest.problems import ConfigurationError
 from ingest.store import connect, list_uploads
@@ -64,6 +65,9 @@ def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
     summary = ", ".join(f"{count} {words[status]}" for status, count in sorted(statuses.items()))
     echo(f"Klaar in {time.perf_counter() - started:.1f} s: {summary}; "
          f"{errors} fouten, {warnings} waarschuwingen.")  # fmt: skip
+    started = time.perf_counter()
+    refresh(engine)
+    echo(f"Indicatoren berekend ({time.perf_counter() - started:.1f} s).")
     return statuses
 
 

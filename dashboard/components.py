@@ -1,0 +1,82 @@
+"""Building blocks shared by the pages: a chart with its title, subtitle, source, table and downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def chart(
+    chart_id: str,
+    title: str,
+    subtitle: str,
+    figure: go.Figure,
+    table: pd.DataFrame,
+    note: str = "",
+) -> html.Section:
+    """A chart as a section: heading, what is measured, the graph (PNG from its menu), source and
+    completeness, the figures as a table for screen readers and keyboard users, and downloads."""
+    heading_id = f"{chart_id}-titel"
+    return html.Section(
+        [
+            html.H2(title, id=heading_id),
+            html.P(subtitle, className="subtitle"),
+            html.Figure(
+                [
+                    dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG),
+                    html.Figcaption(note or subtitle, className="note"),
+                ],
+                **{"aria-labelledby": heading_id},
+            ),
+            data_table(table, caption=f"Cijfers bij: {title}", table_id=f"{chart_id}-tabel"),
+            download_buttons(chart_id),
+        ],
+        className="chart-card",
+        **{"aria-labelledby": heading_id},
+    )
+
+
+def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Details:
+    """The figures behind a chart as an HTML table, folded away under a summary."""
+    header = html.Thead(html.Tr([html.Th(column, scope="col") for column in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td(str(value)) for value in row]) for row in frame.itertuples(index=False)])
+    return html.Details(
+        [
+            html.Summary("Tabel met de cijfers"),
+            html.Div(html.Table([html.Caption(caption), header, body], id=table_id), className="table-scroll"),
+        ],
+        className="data-table",
+    )
+
+
+def download_buttons(chart_id: str) -> html.Div:
+    """Excel and CSV buttons; the page's callback answers them with `send_table`."""
+    return html.Div(
+        [
+            html.Button("Download Excel", id=f"{chart_id}-xlsx", className="button secondary", n_clicks=0),
+            html.Button("Download CSV", id=f"{chart_id}-csv", className="button secondary", n_clicks=0),
+            dcc.Download(id=f"{chart_id}-download"),
+        ],
+        className="downloads",
+    )
+
+
+def send_table(frame: pd.DataFrame, name: str, fmt: str) -> dict:
+    """A table as a download: Excel, or CSV as Dutch Excel opens it (semicolons, decimal commas)."""
+    if fmt == "xlsx":
+        from ingest.export import write_export
+
+        buffer = io.BytesIO()
+        write_export(frame, buffer, "xlsx")
+        return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
+    text = frame.to_csv(sep=";", decimal=",", index=False)
+    return dcc.send_string("\ufeff" + text, f"{name}.csv")

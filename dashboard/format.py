@@ -1,0 +1,31 @@
+"""Dutch notation for the interface: `12,5%`, `1.234`, `2024 K1`."""
+
+from __future__ import annotations
+
+import math
+
+from ingest.periods import Period
+
+PLOTLY_SEPARATORS = ",."  # plotly layout.separators: decimal comma, thousands dot
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is __import__("pandas").NA
+
+
+def number(x: object, digits: int = 0) -> str:
+    """`1234` -> `1.234`; `1234.5, 1` -> `1.234,5`; missing -> `–`."""
+    if _missing(x):
+        return "–"
+    text = f"{float(x):,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def percent(fraction: object, digits: int = 1) -> str:
+    """`0.125` -> `12,5%`; missing -> `–`."""
+    return "–" if _missing(fraction) else f"{number(float(fraction) * 100, digits)}%"
+
+
+def period_label(code: str) -> str:
+    """`2024Q1` -> `2024 K1`."""
+    return Period.parse_code(code).label

@@ -1,0 +1,74 @@
+"""The indicator table: `aggregate` stored in the database, computed once per store change.
+
+Callbacks of the dashboard read it with a cheap query instead of aggregating raw values on each
+click, and several server processes share it without keeping state of their own. Whoever first
+sees that the store has changed since the table was computed (a new upload) recomputes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, delete, insert, select
+
+from ingest.aggregate import COLUMNS, aggregate
+from ingest.reference import load_reference
+from ingest.schema import indicator_state, indicator_values
+from ingest.store import current_values, store_version, write_transaction
+
+
+def computed_version(engine: Engine) -> int | None:
+    """The store version the indicator table was computed for; None before the first time."""
+    with engine.connect() as conn:
+        return conn.execute(select(indicator_state.c.store_version)).scalar_one_or_none()
+
+
+def refresh(engine: Engine, *, force: bool = False) -> bool:
+    """Recompute the indicator table when the store changed since it was computed; True if it did."""
+    version = store_version(engine)
+    if not force and computed_version(engine) == version:
+        return False
+    table = aggregate(current_values(engine), load_reference())
+    rows = _records(table)
+    with write_transaction(engine) as conn:
+        # Another process may have done it meanwhile (writes are serialised): check again inside.
+        done = conn.execute(select(indicator_state.c.store_version)).scalar_one_or_none()
+        if not force and done == version:
+            return False
+        conn.execute(delete(indicator_values))
+        if rows:
+            conn.execute(insert(indicator_values), rows)
+        conn.execute(delete(indicator_state))
+        conn.execute(insert(indicator_state).values(id=1, store_version=version, computed_at=dt.datetime.now(dt.UTC)))
+    return True
+
+
+def read_indicators(
+    engine: Engine,
+    *,
+    level: str | None = None,
+    areas: list[str] | None = None,
+    indicators: list[str] | None = None,
+    periods: list[str] | None = None,
+) -> pd.DataFrame:
+    """Rows of the indicator table (refreshed first when stale), filtered; the columns of `aggregate`."""
+    refresh(engine)
+    query = select(*(indicator_values.c[name] for name in COLUMNS))
+    for column, wanted in (("level", [level] if level else None), ("area_code", areas), ("indicator", indicators),
+                           ("period", periods)):  # fmt: skip
+        if wanted is not None:
+            query = query.where(indicator_values.c[column].in_(wanted))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=list(COLUMNS))
+    for column in ("numerator", "denominator", "population"):
+        frame[column] = frame[column].astype("Int64")
+    for column in ("value", "ci_low", "ci_high", "ci99_low", "ci99_high"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    """Plain Python values for executemany: None for missing, int for counts."""
+    frame = table[list(COLUMNS)].astype(object).where(table[list(COLUMNS)].notna(), None)
+    return frame.to_dict("records")
