@@ -78,5 +78,7 @@ def send_table(frame: pd.DataFrame, name: str, fmt: str) -> dict:
         buffer = io.BytesIO()
         write_export(frame, buffer, "xlsx")
         return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    text = frame.to_csv(sep=";", decimal=",", index=False)
+    from ingest.export import neutralise_formulas
+
+    text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
     return dcc.send_string("\ufeff" + text, f"{name}.csv")

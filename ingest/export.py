@@ -113,6 +113,17 @@ def _cell_value(value: object) -> object:
     return value
 
 
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula get a leading apostrophe (for CSV files)."""
+    guarded = frame.copy()
+    for column in guarded.columns:
+        if guarded[column].dtype == object or pd.api.types.is_string_dtype(guarded[column]):
+            guarded[column] = [
+                f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in guarded[column]
+            ]
+    return guarded
+
+
 def _guarded(sheet, value: object) -> object:
     """Strings that a spreadsheet would read as a formula become explicit text cells."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

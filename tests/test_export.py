@@ -161,3 +161,17 @@ def test_xlsx_formula_injection_guard(table, tmp_path, name):
     cell = openpyxl.load_workbook(path).active["C2"]
     assert cell.data_type == "s"  # text, not a formula
     assert cell.value == name.replace("\r", "\n")  # XML reads a bare CR back as LF
+
+
+def test_csv_downloads_neutralise_formulas():
+    from ingest.export import neutralise_formulas
+
+    frame = pd.DataFrame({"bestand": ["=HYPERLINK(1)", "+a", "-b", "@c", "\tx", "gewoon"], "n": [1, -2, 3, 4, 5, 6]})
+    assert neutralise_formulas(frame).values.tolist() == [
+        ["'=HYPERLINK(1)", 1],
+        ["'+a", -2],
+        ["'-b", 3],
+        ["'@c", 4],
+        ["'\tx", 5],
+        ["gewoon", 6],
+    ]

@@ -1,0 +1,509 @@
+"""Aanleveren: check Excel files at once (dry run), store them, and see what was delivered before.
+
+The file contents stay in the browser (the Upload's own `contents`) between the check and
+*Opslaan*; storing reads them again on the server and runs the whole pipeline once more, so
+nothing the browser says about the check is trusted. After storing, the contents are cleared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import data, uploads
+from dashboard.components import download_buttons, send_table
+from dashboard.format import number
+from ingest.cli import DEFAULT_TEMPLATE
+from ingest.guard import LIMITS
+from ingest.periods import FIRST_YEAR, Period, parse_period, period_range
+from ingest.pipeline import FileResult
+from ingest.problems import human_size
+from ingest.store import list_uploads, value_history
+
+PAGE = "aanleveren"
+dash.register_page(__name__, path="/aanleveren", name="Aanleveren", title="Aanleveren – Monitor plegeraanpak", order=4)
+
+SHOWN_ROWS = 200  # rows of a preview or problem table shown on the page; downloads hold them all
+UPLOAD_LABEL = "Sleep uw Excel-bestanden hierheen of klik om te kiezen"
+MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
+
+
+def table(
+    frame: pd.DataFrame,
+    caption: str,
+    table_id: str | None = None,
+    numeric: tuple[str, ...] = (),
+    row_class: list[str] | None = None,
+    limit: int | None = None,
+) -> html.Div:
+    """A frame as an accessible HTML table (caption, column headers with scope), at most `limit` rows."""
+    shown = frame if limit is None else frame.head(limit)
+    header = html.Thead(
+        html.Tr([html.Th(c, scope="col", className="num" if c in numeric else None) for c in frame.columns])
+    )
+    rows = []
+    for index, row in enumerate(shown.itertuples(index=False, name=None)):
+        cells = [
+            html.Td(_cell(value), className="num" if column in numeric else None)
+            for column, value in zip(frame.columns, row, strict=True)
+        ]
+        rows.append(html.Tr(cells, className=row_class[index] if row_class else None))
+    ids = {"id": table_id} if table_id else {}
+    parts = [html.Div(html.Table([html.Caption(caption), header, html.Tbody(rows)], **ids), className="table-scroll")]
+    if limit is not None and len(frame) > limit:
+        parts.append(
+            html.P(
+                f"De eerste {number(limit)} van {number(len(frame))} regels staan hier; de download bevat ze allemaal.",
+                className="note",
+            )
+        )
+    return html.Div(parts)
+
+
+def _problems_table(result: FileResult, caption: str) -> html.Div:
+    """One file's problems; the file is named in the caption, so not in every row (the download has it)."""
+    frame = uploads.problems_frame([result]).drop(columns="Bestand")
+    rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
+    return table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
+
+
+def _file_block(result: FileResult, open_preview: bool) -> html.Section:
+    """One checked file: its summary, its problems, and the values it would store."""
+    reference = data.reference()
+    parts: list = [
+        html.H3(
+            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), uploads.check_summary(result)],
+            className="message" if result.ok else "message error",
+        ),
+    ]
+    if result.problems:
+        caption = "Meldingen" if result.ok else "Wat er aan het bestand moet veranderen"
+        parts.append(_problems_table(result, f"{caption}: {result.file}"))
+    if result.ok:
+        preview = uploads.preview_frame(result, reference)
+        parts.append(
+            html.Details(
+                [
+                    html.Summary(f"Bekijk de {number(len(preview))} waarden die worden opgeslagen"),
+                    table(preview, f"Wordt opgeslagen uit {result.file}", numeric=("Waarde",), limit=SHOWN_ROWS),
+                ],
+                open=open_preview,
+                className="preview",
+            )
+        )
+    return html.Section(parts, className="upload-file")
+
+
+def _stored_block(item: uploads.StoredFile) -> html.Section:
+    result, status = item.result, item.stored.status
+    ok = status != "rejected"
+    parts: list = [
+        html.P(
+            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), uploads.store_summary(item)],
+            className="message" if ok else "message error",
+        )
+    ]
+    if not ok:
+        parts.append(_problems_table(result, f"Wat er aan het bestand moet veranderen: {result.file}"))
+    return html.Section(parts, className="upload-file")
+
+
+def history_table(engine) -> html.Div:
+    frame = uploads.history_frame(list_uploads(engine))
+    if frame.empty:
+        return html.P("Er is nog niets aangeleverd.")
+    return table(
+        frame,
+        f"De laatste {uploads.HISTORY_ROWS} aanleveringen, nieuwste eerst (tijden in Nederlandse tijd)",
+        table_id=f"{PAGE}-history-tabel",
+        numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
+    )
+
+
+def _period_choices(today: dt.date) -> list[str]:
+    return [p.label for p in reversed(period_range(Period(FIRST_YEAR, 1), Period.of_date(today)))]
+
+
+def _files(contents: object, names: object) -> list[tuple[object, object]]:
+    """The Upload's contents and file names as pairs, whether one file or many came."""
+    if not contents:
+        return []
+    if isinstance(contents, str):
+        return [(contents, names)]
+    names = names if isinstance(names, list | tuple) else [names] * len(contents)
+    return list(zip(contents, list(names) + [None] * (len(contents) - len(names)), strict=False))
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def _text_choice(component_id: str, choices: list[str], placeholder: str) -> list:
+    """A text field with suggestions (a native datalist): keyboard and screen-reader friendly, and
+    typing a name or code works too. Its value is sent on Enter or when leaving the field."""
+    list_id = f"{component_id}-keuzes"
+    return [
+        dcc.Input(
+            id=component_id,
+            type="text",
+            list=list_id,
+            debounce=True,
+            placeholder=placeholder,
+            autoComplete="off",
+            className="text-input",
+        ),  # fmt: skip
+        html.Datalist([html.Option(value=choice) for choice in choices], id=list_id),
+    ]
+
+
+def _text_control(label: str, component_id: str, choices: list[str], placeholder: str) -> html.Div:
+    return html.Div(
+        [html.Label(label, htmlFor=component_id), *_text_choice(component_id, choices, placeholder)],
+        className="control",
+    )
+
+
+def layout(**_query) -> html.Div:
+    today = dt.date.today()
+    reference = data.reference()
+    limit = human_size(LIMITS.max_file_bytes)
+    return html.Div(
+        [
+            html.H1("Aanleveren"),
+            html.P(
+                "Lever de kwartaalcijfers aan als Excel-bestand. U ziet meteen wat er opgeslagen zou worden, of wat er "
+                "aan een bestand moet veranderen. Pas als u op Opslaan drukt, worden de cijfers opgeslagen.",
+                className="intro",
+            ),
+            html.Section(
+                [
+                    html.H2("Het sjabloon"),
+                    html.P(
+                        "Gebruik bij voorkeur het officiële sjabloon: een toelichting, één rij per kwartaal en "
+                        "controles in elke cel. Een export uit uw eigen systeem mag ook."
+                    ),
+                    html.Button(
+                        "Download het sjabloon (Excel)",
+                        id=f"{PAGE}-template-button",
+                        className="button secondary",
+                        n_clicks=0,
+                    ),  # fmt: skip
+                    dcc.Download(id=f"{PAGE}-template-download"),
+                ],
+                className="upload-card",
+            ),
+            html.Section(
+                [
+                    html.H2("Bestanden aanleveren"),
+                    html.Div(
+                        _text_control(
+                            MUNICIPALITY_LABEL,
+                            f"{PAGE}-municipality",
+                            uploads.municipality_choices(reference, today),
+                            "Typ of kies, bijvoorbeeld Utrecht (GM0344)",
+                        ),
+                        className="controls",
+                    ),
+                    # The label wraps the Upload, so its hidden file input is named by the label's text;
+                    # the label's own click opens the file dialog (disable_click avoids a second one).
+                    html.Label(
+                        dcc.Upload(
+                            id=f"{PAGE}-upload",
+                            multiple=True,
+                            disable_click=True,
+                            className="upload-zone",
+                            className_active="upload-zone active",
+                            children=html.Div(
+                                [
+                                    html.Span(UPLOAD_LABEL, className="upload-title"),
+                                    html.Span("Bestanden kiezen", className="button upload-button"),
+                                    html.Span(
+                                        f"Excel-werkmap (.xlsx), maximaal {limit} per bestand. U kunt meer "
+                                        "bestanden tegelijk kiezen.",
+                                        className="upload-hint",
+                                    ),
+                                ],
+                                className="upload-inner",
+                            ),
+                        ),
+                        className="upload-label",
+                    ),
+                    dcc.Loading(html.Div(id=f"{PAGE}-check", **{"aria-live": "polite"}), type="dot"),
+                    html.Div(
+                        [
+                            html.P("Download de meldingen van alle bestanden:", className="note"),
+                            download_buttons(f"{PAGE}-problems"),
+                        ],
+                        id=f"{PAGE}-problems-box",
+                        hidden=True,
+                    ),
+                    html.Div(
+                        [
+                            html.Button("Opslaan", id=f"{PAGE}-save", className="button", n_clicks=0, disabled=True),
+                            html.P(
+                                "Alleen bestanden die in orde zijn worden opgeslagen, elk bestand helemaal of "
+                                "helemaal niet. Een latere aanlevering vervangt eerdere cijfers; die blijven in de "
+                                "geschiedenis bewaard.",
+                                className="note",
+                            ),
+                        ],
+                        className="save-row",
+                    ),
+                    dcc.Loading(html.Div(id=f"{PAGE}-saved", **{"aria-live": "polite"}), type="dot"),
+                    dcc.Store(id=f"{PAGE}-stored-signal"),
+                ],
+                className="upload-card",
+            ),
+            html.Section(
+                [
+                    html.H2("Eerdere aanleveringen"),
+                    html.P("Elke poging wordt bewaard, ook geweigerde bestanden.", className="subtitle"),
+                    html.Div(history_table(data.engine()), id=f"{PAGE}-history"),
+                    download_buttons(f"{PAGE}-history"),
+                ],
+                className="upload-card",
+            ),
+            html.Section(
+                [
+                    html.H2("Geschiedenis van de cijfers"),
+                    html.P(
+                        "Alle versies van de cijfers van één gemeente in één kwartaal: de huidige waarde en de "
+                        "waarden die een latere aanlevering heeft vervangen.",
+                        className="subtitle",
+                    ),
+                    html.Div(
+                        [
+                            _text_control(
+                                "Gemeente",
+                                f"{PAGE}-values-municipality",
+                                uploads.municipality_choices(reference, today, current_only=False),
+                                "Typ of kies een gemeente",
+                            ),
+                            _text_control(
+                                "Kwartaal", f"{PAGE}-values-period", _period_choices(today), "Bijvoorbeeld 2025 K3"
+                            ),
+                        ],  # fmt: skip
+                        className="controls",
+                    ),
+                    html.Div(id=f"{PAGE}-values", **{"aria-live": "polite"}),
+                    download_buttons(f"{PAGE}-values"),
+                ],
+                className="upload-card",
+            ),
+        ],
+        className="upload-page",
+    )
+
+
+# --- callbacks --------------------------------------------------------------------------------
+
+
+@callback(
+    Output(f"{PAGE}-template-download", "data"),
+    Input(f"{PAGE}-template-button", "n_clicks"),
+    prevent_initial_call=True,
+)
+def download_template(_clicks: int) -> dict:
+    from ingest.template import write_template
+
+    buffer = io.BytesIO()
+    write_template(buffer)
+    return dcc.send_bytes(buffer.getvalue(), DEFAULT_TEMPLATE)
+
+
+@callback(
+    Output(f"{PAGE}-check", "children"),
+    Output(f"{PAGE}-save", "disabled"),
+    Output(f"{PAGE}-problems-box", "hidden"),
+    Output(f"{PAGE}-saved", "children", allow_duplicate=True),
+    Input(f"{PAGE}-upload", "contents"),
+    Input(f"{PAGE}-municipality", "value"),
+    State(f"{PAGE}-upload", "filename"),
+    prevent_initial_call=True,
+)
+def check_files(contents, municipality, names):
+    """Dry run of every uploaded file; nothing is stored."""
+    files = _files(contents, names)
+    if not files:
+        return [], True, True, no_update
+    municipality = uploads.municipality_for_file(municipality)
+    results = [uploads.check_upload(c, n, municipality) for c, n in files]
+    valid = sum(result.ok for result in results)
+    overview = (
+        f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
+        f"{number(valid)} in orde, {number(len(results) - valid)} geweigerd. "
+        + ("Druk op Opslaan om de bestanden die in orde zijn op te slaan." if valid
+           else "Er is niets om op te slaan; pas de bestanden aan en lever ze opnieuw aan.")
+    )  # fmt: skip
+    if any(p.code == "missing_municipality" for result in results for p in result.problems):
+        overview += " Noemt een bestand geen gemeente, vul die dan hierboven in."
+    blocks = [_file_block(result, open_preview=len(results) == 1) for result in results]
+    has_problems = any(result.problems for result in results)
+    return [html.P(overview, className="upload-overview"), *blocks], valid == 0, not has_problems, []
+
+
+@callback(
+    Output(f"{PAGE}-saved", "children"),
+    Output(f"{PAGE}-upload", "contents"),
+    Output(f"{PAGE}-save", "disabled", allow_duplicate=True),
+    Output(f"{PAGE}-history", "children"),
+    Output(f"{PAGE}-stored-signal", "data"),
+    Output(f"{PAGE}-values-municipality", "value"),
+    Output(f"{PAGE}-values-period", "value"),
+    Input(f"{PAGE}-save", "n_clicks"),
+    State(f"{PAGE}-upload", "contents"),
+    State(f"{PAGE}-upload", "filename"),
+    State(f"{PAGE}-municipality", "value"),
+    prevent_initial_call=True,
+)
+def save_files(_clicks, contents, names, municipality):
+    """Read every file again from its contents and store the valid ones; then clear the contents."""
+    files = _files(contents, names)
+    if not files:
+        raise PreventUpdate
+    engine = data.engine()
+    done = uploads.store_files(engine, files, uploads.municipality_for_file(municipality))
+    stored = [item for item in done if item.stored.status == "stored"]
+    first = next((item.result.records[0] for item in stored if item.result.records), None)
+    result = [
+        html.H3("Resultaat van het opslaan"),
+        *[_stored_block(item) for item in done],
+        table(
+            uploads.store_frame(done),
+            "Opgeslagen per bestand",
+            table_id=f"{PAGE}-saved-tabel",
+            numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
+        ),  # fmt: skip
+    ]
+    if stored:
+        result.append(html.P("De grafieken tonen de nieuwe cijfers.", className="note"))
+    return (
+        result,
+        None,
+        True,
+        history_table(engine),
+        max(item.stored.upload_id for item in done),
+        _choice(first.municipality) if first else no_update,
+        first.period.label if first else no_update,
+    )
+
+
+@callback(
+    Output(f"{PAGE}-problems-download", "data"),
+    Input(f"{PAGE}-problems-xlsx", "n_clicks"),
+    Input(f"{PAGE}-problems-csv", "n_clicks"),
+    State(f"{PAGE}-upload", "contents"),
+    State(f"{PAGE}-upload", "filename"),
+    State(f"{PAGE}-municipality", "value"),
+    prevent_initial_call=True,
+)
+def download_problems(_xlsx, _csv, contents, names, municipality):
+    """The problems of the uploaded files, found again from their contents."""
+    files = _files(contents, names)
+    if not files:
+        raise PreventUpdate
+    municipality = uploads.municipality_for_file(municipality)
+    frame = uploads.problems_frame([uploads.check_upload(c, n, municipality) for c, n in files])
+    return send_table(frame, "meldingen_aanlevering", _format())
+
+
+@callback(
+    Output(f"{PAGE}-history-download", "data"),
+    Input(f"{PAGE}-history-xlsx", "n_clicks"),
+    Input(f"{PAGE}-history-csv", "n_clicks"),
+    prevent_initial_call=True,
+)
+def download_history(_xlsx, _csv):
+    """Every upload attempt, not only the last ones shown."""
+    frame = uploads.history_frame(list_uploads(data.engine()), limit=None)
+    return send_table(frame, "aanleveringen", _format())
+
+
+def _format() -> str:
+    return "csv" if str(ctx.triggered_id).endswith("-csv") else "xlsx"
+
+
+def _choice(code: str) -> str:
+    """A municipality as its suggestion reads: `Utrecht (GM0344)`."""
+    return f"{uploads.municipality_name(code, data.reference())} ({code})"
+
+
+def _selection(municipality_text: object, period_text: object) -> tuple[str | None, Period | None]:
+    return uploads.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
+
+
+@callback(
+    Output(f"{PAGE}-values", "children"),
+    Input(f"{PAGE}-values-municipality", "value"),
+    Input(f"{PAGE}-values-period", "value"),
+    Input(f"{PAGE}-stored-signal", "data"),
+)
+def show_values(municipality_text, period_text, _signal):
+    """Every version of one municipality's values in one quarter, replaced ones marked."""
+    if not municipality_text or not period_text:
+        return html.P("Kies een gemeente en een kwartaal.", className="note")
+    code, period = _selection(municipality_text, period_text)
+    if code is None:
+        return html.P(f"'{municipality_text}' is geen bekende gemeente. Kies een gemeente uit de lijst.",
+                      className="message error")  # fmt: skip
+    if period is None:
+        return html.P(f"'{period_text}' is geen kwartaal. Schrijf het als 2025 K3.", className="message error")
+    frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    name = uploads.municipality_name(code, data.reference())
+    if frame.empty:
+        return html.P(f"Voor {name} ({code}) zijn over {period.label} geen cijfers opgeslagen.", className="note")
+    replaced = int((frame["Status"] == "vervangen").sum())
+    return html.Div(
+        [
+            html.P(f"{number(len(frame))} versies, waarvan {number(replaced)} vervangen.", className="note"),
+            table(
+                frame,
+                f"Cijfers van {name} ({code}) over {period.label}, alle versies",
+                table_id=f"{PAGE}-values-tabel",
+                numeric=("Waarde",),
+                row_class=["superseded" if s == "vervangen" else "current" for s in frame["Status"]],
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-values-download", "data"),
+    Input(f"{PAGE}-values-xlsx", "n_clicks"),
+    Input(f"{PAGE}-values-csv", "n_clicks"),
+    State(f"{PAGE}-values-municipality", "value"),
+    State(f"{PAGE}-values-period", "value"),
+    prevent_initial_call=True,
+)
+def download_values(_xlsx, _csv, municipality_text, period_text):
+    code, period = _selection(municipality_text, period_text)
+    if code is None or period is None:
+        raise PreventUpdate
+    frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    return send_table(frame, f"geschiedenis_{code}_{period}", _format())
+
+
+# After each selection, empty the file input: choosing the same (corrected) file again is then a
+# change the browser reports. The contents already read stay in the Upload's `contents`.
+clientside_callback(
+    """function (contents) {
+        document.querySelectorAll('#aanleveren-upload input[type=file]').forEach(function (el) { el.value = ''; });
+    }""",
+    Input(f"{PAGE}-upload", "contents"),
+    prevent_initial_call=True,
+)

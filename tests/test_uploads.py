@@ -1,0 +1,404 @@
+"""Uploaded files on the server (dashboard.uploads): decode, dry run, store, and the frames the page shows."""
+
+import base64
+import datetime as dt
+import tempfile
+
+import pandas as pd
+import pytest
+
+from dashboard import uploads
+from ingest.guard import Limits
+from ingest.indicator_table import computed_version, read_indicators
+from ingest.pipeline import FileResult
+from ingest.reference import load_reference
+from ingest.store import StoreResult, current_values, list_uploads, store_version, value_history
+from tests.workbooks import TEMPLATE_HEADER, write_workbook
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+GOOD = {
+    "Gegevens": [
+        TEMPLATE_HEADER,
+        ["Utrecht", "2025 K2", 30, 12],
+        ["Utrecht", "2025 K3", 31, "<5"],
+    ]
+}
+GOOD_PREVIEW = [
+    ["Utrecht (GM0344)", "2025 K2", "Tijdelijke huisverboden (totaal)", "30"],
+    ["Utrecht (GM0344)", "2025 K2", "waarvan bij kindermishandeling", "12"],
+    ["Utrecht (GM0344)", "2025 K3", "Tijdelijke huisverboden (totaal)", "31"],
+    ["Utrecht (GM0344)", "2025 K3", "waarvan bij kindermishandeling", "<5 (afgeschermd)"],
+]
+BAD = {
+    "Blad1": [
+        [*TEMPLATE_HEADER, "Wachtlijst"],
+        ["Utrecht", "2025 K2", 10, 14, 3],
+        ["Atlantis", "2025 K2", -3, 1],
+    ]
+}
+
+
+def data_url(path, mime=XLSX_TYPE) -> str:
+    """A file as the browser's FileReader.readAsDataURL gives it to dcc.Upload."""
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+@pytest.fixture
+def good(tmp_path):
+    return data_url(write_workbook(tmp_path / "gemeente_utrecht.xlsx", GOOD))
+
+
+@pytest.fixture
+def bad(tmp_path):
+    return data_url(write_workbook(tmp_path / "fouten.xlsx", BAD))
+
+
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The system's temporary folder for this test, to see what is left behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+# --- dry run ----------------------------------------------------------------------------------
+
+
+def test_good_workbook_gives_its_preview(good):
+    result = uploads.check_upload(good, "gemeente_utrecht.xlsx")
+    assert result.ok
+    assert uploads.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
+    preview = uploads.preview_frame(result, load_reference())
+    assert list(preview.columns) == ["Gemeente", "Kwartaal", "Gegevenselement", "Waarde"]
+    assert preview.values.tolist() == GOOD_PREVIEW
+
+
+def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
+    result = uploads.check_upload(bad, "fouten.xlsx")
+    assert not result.ok
+    assert uploads.check_summary(result) == (
+        "fouten.xlsx: geweigerd, 3 fouten, 1 waarschuwing; er wordt niets opgeslagen"
+    )
+    frame = uploads.problems_frame([result])
+    assert list(frame.columns) == ["Bestand", "Blad", "Cel", "Ernst", "Melding"]
+    # errors first, then warnings; each top to bottom, left to right
+    assert frame[["Bestand", "Blad", "Cel", "Ernst"]].values.tolist() == [
+        ["fouten.xlsx", "Blad1", "D2", "fout"],
+        ["fouten.xlsx", "Blad1", "A3", "fout"],
+        ["fouten.xlsx", "Blad1", "C3", "fout"],
+        ["fouten.xlsx", "Blad1", "E1", "waarschuwing"],
+    ]
+    messages = frame["Melding"].tolist()
+    assert "groter dan 'Tijdelijke huisverboden (totaal)'" in messages[0]
+    assert messages[1].startswith("Gemeente 'Atlantis' is onbekend.")
+    assert messages[2] == "-3 is negatief. Aantallen zijn 0 of meer; controleer de cel."
+
+
+def test_municipality_field_fills_a_file_without_municipality_column(tmp_path):
+    contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
+    without = uploads.check_upload(contents, "k.xlsx")
+    assert [p.code for p in without.problems] == ["missing_municipality"]
+    chosen = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file("Utrecht (GM0344)"))
+    assert chosen.ok
+    assert {r.municipality for r in chosen.records} == {"GM0344"}
+
+
+def test_problems_of_several_files_keep_their_file_order(good, bad):
+    results = [uploads.check_upload(bad, "b.xlsx"), uploads.check_upload(good, "a.xlsx")]
+    frame = uploads.problems_frame(results)
+    assert frame["Bestand"].tolist() == ["b.xlsx"] * 4 + ["a.xlsx"]
+    assert frame.iloc[-1][["Blad", "Cel", "Ernst"]].tolist() == ["Gegevens", "D3", "waarschuwing"]
+
+
+# --- the temporary file, sizes and broken contents ---------------------------------------------
+
+
+def test_temporary_file_has_a_generated_name_and_is_gone_afterwards(good, temp_dir, monkeypatch):
+    seen = []
+    real_read_file = uploads.read_file
+
+    def spy(path, **kwargs):
+        seen.append((path, path.exists(), path.parent))
+        return real_read_file(path, **kwargs)
+
+    monkeypatch.setattr(uploads, "read_file", spy)
+    result = uploads.check_upload(good, "../../geheim/gemeente_utrecht.xlsx")
+    assert result.ok and result.file == "gemeente_utrecht.xlsx"
+    [(path, existed, parent)] = seen
+    assert existed and parent == temp_dir
+    assert "utrecht" not in path.name and path.suffix == ".xlsx"
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypatch):
+    def broken(path, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(uploads, "read_file", broken)
+    result = uploads.check_upload(good, "a.xlsx")
+    assert [p.code for p in result.problems] == ["unreadable"]
+    assert "interne fout" in result.problems[0].message
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_too_large_content_is_refused_before_decoding(temp_dir, monkeypatch):
+    monkeypatch.setattr(base64, "b64decode", lambda *a, **k: pytest.fail("decoded a too large file"))
+    huge = "data:application/octet-stream;base64," + "A" * 28_000_000  # 21 MB once decoded
+    result = uploads.check_upload(huge, "groot.xlsx")
+    assert not result.ok
+    [found] = result.problems
+    assert found.code == "file_too_large"
+    assert found.message.startswith("Het bestand is 21 MB groot; de grens is 20 MB.")
+    assert list(temp_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"),
+    [(99, False), (100, False), (101, True)],
+)
+def test_size_limit_is_exact(size, refused):
+    contents = "data:;base64," + base64.b64encode(b"x" * size).decode()
+    data, problems = uploads.decode_upload(contents, "a.xlsx", Limits(max_file_bytes=100))
+    assert (data is None) is refused
+    assert [p.code for p in problems] == (["file_too_large"] if refused else [])
+    if not refused:
+        assert data == b"x" * size
+
+
+@pytest.mark.parametrize(
+    "contents",
+    [
+        "data:application/octet-stream;base64,@@@ geen base64 @@@",
+        "data:application/octet-stream;base64,QUJ",  # cut short
+        "data:text/plain,platte tekst",  # not base64 at all
+        "geen data-URL",
+        None,
+        ["data:;base64,QUJD"],
+    ],
+)
+def test_undecodable_contents_are_refused_in_dutch(contents, temp_dir):
+    result = uploads.check_upload(contents, "kapot.xlsx")
+    [found] = result.problems
+    assert (found.code, found.file, found.is_error) == ("unreadable", "kapot.xlsx", True)
+    assert "het bestand is niet goed overgekomen; kies het opnieuw" in found.message
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_empty_file_reaches_the_guard():
+    result = uploads.check_upload("data:", "leeg.xlsx")
+    assert [p.code for p in result.problems] == ["file_empty"]
+
+
+def test_not_a_workbook_is_refused_by_the_guard():
+    contents = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 nothing").decode()
+    result = uploads.check_upload(contents, "brief.pdf")
+    assert [p.code for p in result.problems] == ["not_xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("gemeente_utrecht.xlsx", "gemeente_utrecht.xlsx"),
+        ("map/sub/bestand.xlsx", "bestand.xlsx"),
+        ("..\\..\\windows\\bestand.xlsx", "bestand.xlsx"),
+        ("a\x00b\x1fc.xlsx", "abc.xlsx"),
+        ("", "bestand.xlsx"),
+        (None, "bestand.xlsx"),
+        ("x" * 300 + ".xlsx", ("x" * 300 + ".xlsx")[-200:]),
+    ],
+)
+def test_safe_label(name, label):
+    assert uploads.safe_label(name) == label
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, bad, temp_dir):
+    done = uploads.store_files(engine, [(good, "gemeente_utrecht.xlsx"), (bad, "fouten.xlsx")])
+    assert [item.stored.status for item in done] == ["stored", "rejected"]
+    first = done[0].stored
+    assert isinstance(first, StoreResult)
+    assert (first.added, first.replaced, first.unchanged) == (4, 0, 0)
+    assert len(current_values(engine)) == 4  # the rejected file changed nothing
+    assert computed_version(engine) == store_version(engine) == 1
+    table = read_indicators(engine, level="municipality", areas=["GM0344"], indicators=["huisverbod_km"])
+    values = table.set_index("period")["value"]
+    assert values["2025Q2"] == pytest.approx(12 / 30)
+    assert pd.isna(values["2025Q3"])  # "<5": unknown, never 0 or 5
+    history = list_uploads(engine)
+    assert history[["file_name", "status", "source", "uploaded_by"]].values.tolist() == [
+        ["fouten.xlsx", "rejected", "uploadpagina", "dashboard"],
+        ["gemeente_utrecht.xlsx", "stored", "uploadpagina", "dashboard"],
+    ]
+    assert list(temp_dir.iterdir()) == []
+    assert [uploads.store_summary(item) for item in done] == [
+        "gemeente_utrecht.xlsx: opgeslagen, 4 waarden (4 nieuw, 0 vervangen, 0 ongewijzigd)",
+        "fouten.xlsx: geweigerd, 3 fouten; er is niets opgeslagen",
+    ]
+    frame = uploads.store_frame(done)
+    assert frame.astype(object).where(frame.notna(), None).values.tolist() == [
+        ["gemeente_utrecht.xlsx", "opgeslagen", 4, 0, 0],
+        ["fouten.xlsx", "geweigerd", None, None, None],
+    ]
+
+
+def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, tmp_path):
+    [first] = uploads.store_files(engine, [(good, "a.xlsx")])
+    [again] = uploads.store_files(engine, [(good, "a.xlsx")])
+    assert again.stored.status == "duplicate"
+    assert uploads.store_summary(again) == (
+        f"a.xlsx: dit bestand is al eerder opgeslagen (aanlevering {first.stored.upload_id}); "
+        "er is niets nieuws opgeslagen"
+    )
+    changed = {"Gegevens": [TEMPLATE_HEADER, ["Utrecht", "2025 K2", 30, 15]]}
+    [later] = uploads.store_files(engine, [(data_url(write_workbook(tmp_path / "b.xlsx", changed)), "b.xlsx")])
+    assert (later.stored.added, later.stored.replaced, later.stored.unchanged) == (0, 1, 1)
+    table = read_indicators(engine, level="municipality", areas=["GM0344"], indicators=["huisverbod_km"])
+    assert table.set_index("period")["value"]["2025Q2"] == pytest.approx(15 / 30)
+    versions = uploads.value_history_frame(value_history(engine, municipality="GM0344", period="2025Q2"))
+    assert versions[["Gegevenselement", "Waarde", "Status"]].values.tolist() == [
+        ["Tijdelijke huisverboden (totaal)", "30", "huidige waarde"],
+        ["waarvan bij kindermishandeling", "12", "vervangen"],
+        ["waarvan bij kindermishandeling", "15", "huidige waarde"],
+    ]
+    assert versions["Aanlevering"].tolist() == [f"a.xlsx (nr. {first.stored.upload_id})"] * 2 + [
+        f"b.xlsx (nr. {later.stored.upload_id})"
+    ]
+    assert versions["Vervangen op"].tolist()[0] == ""
+    assert versions["Vervangen op"].tolist()[1] == versions["Tijdstip"].tolist()[2] != ""
+
+
+def test_undecodable_upload_is_recorded_as_rejected(engine):
+    [item] = uploads.store_files(engine, [("data:;base64,@@", "kapot.xlsx")])
+    assert item.stored.status == "rejected"
+    assert list_uploads(engine)["status"].tolist() == ["rejected"]
+    assert computed_version(engine) is None  # nothing stored, nothing recomputed
+
+
+# --- frames for the page ----------------------------------------------------------------------
+
+
+def _uploads_frame(rows):
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "uploaded_at",
+            "file_name",
+            "source",
+            "uploaded_by",
+            "status",
+            "errors",
+            "duplicate_of",
+            "added",
+            "replaced",
+            "unchanged",
+        ],  # fmt: skip
+    )
+    frame["uploaded_at"] = pd.to_datetime(frame["uploaded_at"], utc=True)
+    frame["duplicate_of"] = frame["duplicate_of"].astype("Int64")
+    return frame
+
+
+def test_history_frame_in_dutch_and_amsterdam_time():
+    frame = uploads.history_frame(
+        _uploads_frame(
+            [
+                ("2025-07-01T12:00:00Z", "b.xlsx", "uploadpagina", "dashboard", "duplicate", 0, 7, 0, 0, 0),
+                ("2025-01-15T12:00:00Z", "a.xlsx", "gemeente", "piet", "rejected", 3, None, 0, 0, 0),
+                ("2025-01-15T08:30:00Z", "c.xlsx", "gemeente", "piet", "stored", 0, None, 1200, 2, 0),
+            ]
+        )
+    )
+    assert list(frame.columns) == uploads.HISTORY_COLUMNS
+    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    assert rows == [
+        ["01-07-2025 14:00", "b.xlsx", "uploadpagina", "dashboard", "al eerder opgeslagen (aanlevering 7)",
+         None, None, None],
+        ["15-01-2025 13:00", "a.xlsx", "gemeente", "piet", "geweigerd (3 fouten)", None, None, None],
+        ["15-01-2025 09:30", "c.xlsx", "gemeente", "piet", "opgeslagen", 1200, 2, 0],
+    ]  # fmt: skip
+
+
+def test_history_frame_shows_the_last_ones():
+    rows = [("2025-01-15T08:30:00Z", f"{i}.xlsx", "", "", "stored", 0, None, 1, 0, 0) for i in range(60)]
+    assert len(uploads.history_frame(_uploads_frame(rows))) == 50
+    assert len(uploads.history_frame(_uploads_frame(rows), limit=None)) == 60
+    assert uploads.history_frame(_uploads_frame([])).columns.tolist() == uploads.HISTORY_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("value", "suppressed", "text"),
+    [(1234, False, "1.234"), (0, False, "0"), (None, True, "<5 (afgeschermd)"), (None, False, "onbekend"),
+     (pd.NA, False, "onbekend")],
+)  # fmt: skip
+def test_value_text(value, suppressed, text):
+    assert uploads.value_text(value, suppressed) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("Utrecht (GM0344)", "GM0344"),
+        ("Bergen (NH.) (GM0373)", "GM0373"),
+        ("  Den Bosch ", "Den Bosch"),
+        ("0344", "0344"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_municipality_for_file(text, meant):
+    assert uploads.municipality_for_file(text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Utrecht (GM0344)", "GM0344"),
+        ("Weesp (GM0457, opgeheven 2022)", "GM0457"),
+        ("utrecht", "GM0344"),
+        ("344", "GM0344"),
+        ("gm0344", "GM0344"),
+        ("Den Bosch", "GM0796"),
+        ("Bergen", None),  # two municipalities
+        ("Atlantis", None),
+        ("GM9999", None),
+        ("", None),
+    ],
+)
+def test_municipality_code(text, code):
+    assert uploads.municipality_code(text, load_reference()) == code
+
+
+def test_municipality_choices():
+    reference = load_reference()
+    current = uploads.municipality_choices(reference, dt.date(2025, 6, 1))
+    assert len(current) == 342
+    assert current[:2] == ["Aa en Hunze (GM1680)", "Aalsmeer (GM0358)"]
+    assert "Utrecht (GM0344)" in current and not any(c.startswith("Weesp") for c in current)
+    position = current.index("'s-Hertogenbosch (GM0796)")  # sorted as Hertogenbosch
+    assert current.index("Heerlen (GM0917)") < position < current.index("Heusden (GM0797)")
+    every = uploads.municipality_choices(reference, dt.date(2025, 6, 1), current_only=False)
+    assert "Weesp (GM0457, opgeheven 2022)" in every
+
+
+def test_preview_of_a_file_without_records_is_empty():
+    frame = uploads.preview_frame(FileResult("a.xlsx", [], []), load_reference())
+    assert frame.empty and list(frame.columns) == uploads.PREVIEW_COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (pd.Timestamp("2025-03-30T00:59:00Z"), "30-03-2025 01:59"),  # before the clock goes forward
+        (pd.Timestamp("2025-03-30T01:00:00Z"), "30-03-2025 03:00"),
+        (dt.datetime(2025, 12, 31, 23, 30, tzinfo=dt.UTC), "01-01-2026 00:30"),
+        (pd.Timestamp("2025-06-01T10:00:00"), "01-06-2025 12:00"),  # naive: UTC
+        (pd.NaT, ""),
+        (None, ""),
+    ],
+)
+def test_dutch_datetime(moment, text):
+    assert uploads.dutch_datetime(moment) == text
