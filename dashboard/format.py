@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
 
 from ingest.periods import Period
 
@@ -17,7 +20,9 @@ def number(x: object, digits: int = 0) -> str:
     """`1234` -> `1.234`; `1234.5, 1` -> `1.234,5`; missing -> `–`."""
     if _missing(x):
         return "–"
-    text = f"{float(x):,.{digits}f}"
+    # Halves round up, as a Dutch reader expects (36,25 -> 36,3), not to the even digit.
+    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{digits}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
