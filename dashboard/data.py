@@ -45,6 +45,6 @@ def indicators(
 def latest_complete_quarter(today: dt.date | None = None) -> str | None:
     """The last quarter that has ended and has figures, as `2024Q1`."""
     today = today or dt.date.today()
-    national = indicators(level="national")
+    national = indicators(level="national", areas=["NL"])  # naming the area lets the index serve it
     ended = [p for p in national.loc[national["reported"] > 0, "period"].unique() if Period.parse_code(p).end <= today]
     return max(ended, default=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
@@ -60,12 +61,25 @@ def read_indicators(
         if wanted is not None:
             query = query.where(indicator_values.c[column].in_(wanted))
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=list(COLUMNS))
-    for column in ("numerator", "denominator", "population"):
-        frame[column] = frame[column].astype("Int64")
-    for column in ("value", "ci_low", "ci_high", "ci99_low", "ci99_high"):
-        frame[column] = frame[column].astype(float)
-    return frame
+        rows = conn.execute(query).all()
+    # Typed columns built directly: several times faster than a frame of objects cast afterwards,
+    # and this runs in every dashboard callback.
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
+    return pd.DataFrame({name: _typed(name, values) for name, values in zip(COLUMNS, columns, strict=True)})
+
+
+_INTEGERS = frozenset({"numerator", "denominator", "population"})
+_FLOATS = frozenset({"value", "ci_low", "ci_high", "ci99_low", "ci99_high"})
+
+
+def _typed(name: str, values: tuple) -> object:
+    if name in _INTEGERS:
+        return pd.array(values, dtype="Int64")
+    if name in _FLOATS:
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+    if name in ("reported", "expected"):
+        return np.array(values, dtype="int64")
+    return list(values)
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
