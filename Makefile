@@ -29,6 +29,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.ingest_bench
+	$(BIN)/python -m bench.callback_bench
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,34 @@
+"""A small seeded SQLite database: the sample data of a few regions and years, loaded through the pipeline.
+
+Takes a few seconds. Used by the callback benchmark when data/monitor.sqlite is missing, and by the
+browser tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+SUBSET_REGIONS = ("VR13", "VR20-HVB", "VR25")  # small regions, one with a code holding a hyphen
+SUBSET_YEARS = (2018, 2024, 2025)  # the baseline year and the latest two
+
+
+def seed_subset(folder: Path, regions: Sequence[str] = SUBSET_REGIONS, years: Sequence[int] = SUBSET_YEARS) -> str:
+    """Generate the sample files of `regions` and `years` in `folder` and load them into a new SQLite
+    database there; returns its SQLAlchemy URL."""
+    from ingest.store import connect
+    from sample_data.generate import generate
+    from sample_data.seed import seed
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    generate(folder / "sample", regions=list(regions), years=list(years))
+    url = f"sqlite:///{folder / 'monitor.sqlite'}"
+    engine = connect(url)
+    try:
+        statuses = seed(engine, folder / "sample", echo=lambda *_: None)
+    finally:
+        engine.dispose()
+    if statuses.get("rejected") or not statuses.get("stored"):
+        raise RuntimeError(f"seeding the sample subset went wrong: {dict(statuses)}")
+    return url

@@ -1,0 +1,112 @@
+"""WCAG 2.1 AA in the browser, on every page of `dash.page_registry`: axe-core, the language, charts
+with an accessible name and a table, headings, and the keyboard path through skip link and navigation."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.sample_db import SUBSET_REGIONS
+from tests.browser.conftest import axe_report, axe_violations, navigation_pages, new_page, open_page, page_paths
+
+pytestmark = pytest.mark.browser
+
+REGION = SUBSET_REGIONS[0]
+PATHS = page_paths()
+# Every page, and the region page for a region given in the address as the overview links to it.
+PAGES = (PATHS + [f"/regio?code={REGION}"]) if "/regio" in PATHS else PATHS
+
+
+STRUCTURE = """() => {
+    const problems = [];
+    const text = el => (el ? el.textContent.trim() : '');
+    const named = el => {
+        if (!el) return false;
+        if ((el.getAttribute('aria-label') || '').trim()) return true;
+        const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+        return ids.some(id => text(document.getElementById(id)));
+    };
+    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+        const graph = plot.closest('.dash-graph') || plot;
+        const where = graph.id ? '#' + graph.id : `.js-plotly-plot[${i}]`;
+        const figure = plot.closest('figure');
+        const ok = named(plot) || named(graph) ||
+            (figure && (named(figure) || text(figure.querySelector(':scope > figcaption'))));
+        if (!ok) problems.push(`${where}: no accessible name (a <figure> with aria-labelledby, or aria-label)`);
+        const card = plot.closest('section, .chart-card');
+        if (!card || !card.querySelector('table')) problems.push(`${where}: no data table beside the chart`);
+    });
+    const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')];
+    const h1 = headings.filter(h => h.tagName === 'H1').length;
+    if (h1 !== 1) problems.push(`${h1} <h1> elements instead of exactly one`);
+    let level = 0;
+    for (const h of headings) {
+        const next = Number(h.tagName[1]);
+        if (next > level + 1) {
+            problems.push(`heading level skipped: <${h.tagName.toLowerCase()}> "${text(h)}" after h${level}`);
+        }
+        level = next;
+    }
+    return problems;
+}"""  # problems with chart names, chart tables and headings
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def loaded(request, browser_context):
+    """Each page loaded once for the checks below (pytest runs them together per page)."""
+    page = new_page(browser_context)
+    open_page(page, request.param)
+    page.path = request.param
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+def test_axe_finds_no_wcag_violations(loaded):
+    page, path = loaded, loaded.path
+    violations = axe_violations(page)
+    assert not violations, axe_report(path, violations)
+
+
+def test_language_charts_and_headings(loaded):
+    page, path = loaded, loaded.path
+    assert page.locator("html").get_attribute("lang") == "nl"
+
+    problems = page.evaluate(STRUCTURE)
+    assert not problems, f"on {path}:\n" + "\n".join(problems)
+
+
+def test_keyboard_skip_link_then_navigation(loaded):
+    page, path = loaded, loaded.path
+    page.locator("body").focus()
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+
+    def focused() -> dict:
+        return page.evaluate(
+            """() => { const el = document.activeElement;
+            return {tag: el.tagName, text: el.textContent.trim(), href: el.getAttribute('href'),
+                    cls: el.className, id: el.id,
+                    outline: getComputedStyle(el).outlineStyle, inNav: !!el.closest('nav')}; }"""
+        )
+
+    page.keyboard.press("Tab")
+    first = focused()
+    assert first["tag"] == "A" and "skip-link" in first["cls"], f"first Tab on {path} reached {first}"
+    assert first["outline"] != "none", "the skip link shows no focus outline"
+    expected = [p["name"] for p in navigation_pages()]
+    reached = []
+    for _ in expected:
+        page.keyboard.press("Tab")
+        now = focused()
+        assert now["inNav"], f"Tab after {reached or 'the skip link'} on {path} left the navigation: {now}"
+        assert now["outline"] != "none", f"the navigation link {now['text']!r} shows no focus outline"
+        reached.append(now["text"])
+    assert reached == expected
+
+    page.keyboard.press("Shift+Tab")
+    for _ in expected[:-1]:
+        page.keyboard.press("Shift+Tab")
+    assert "skip-link" in focused()["cls"]
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'MAIN'")
+    assert focused()["id"] == "inhoud"
