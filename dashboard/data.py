@@ -6,7 +6,7 @@ Each server process opens its own engine on first use (after a fork), and keeps 
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -15,7 +15,7 @@ from ingest.indicator_table import read_indicators
 from ingest.indicators import INDICATORS_BY_CODE, Indicator
 from ingest.periods import Period
 from ingest.reference import Reference, load_reference
-from ingest.store import connect
+from ingest.store import connect, store_version
 
 
 @cache
@@ -32,14 +32,36 @@ def indicator(code: str) -> Indicator:
     return INDICATORS_BY_CODE[code]
 
 
+def store_key() -> tuple:
+    """What identifies the current figures: the database and its store version. Memoise on it."""
+    database = engine()
+    return database.url, store_version(database)
+
+
 def indicators(
     level: str | None = None,
     areas: list[str] | None = None,
     codes: list[str] | None = None,
     periods: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Rows of the indicator table: level, area, period, indicator, counts, value, intervals, completeness."""
-    return read_indicators(engine(), level=level, areas=areas, indicators=codes, periods=periods)
+    """Rows of the indicator table: level, area, period, indicator, counts, value, intervals, completeness.
+
+    Memoised per store version: every call asks the database which version is current (one cheap
+    query), so all server processes answer alike and a new upload is seen at once.
+    """
+    key = [tuple(x) if x is not None else None for x in (areas, codes, periods)]
+    return _indicators(*store_key(), level, *key).copy()
+
+
+@lru_cache(maxsize=128)
+def _indicators(url, version: int, level: str | None, areas: tuple | None, codes: tuple | None, periods: tuple | None):
+    return read_indicators(
+        engine(),
+        level=level,
+        areas=list(areas) if areas is not None else None,
+        indicators=list(codes) if codes is not None else None,
+        periods=list(periods) if periods is not None else None,
+    )
 
 
 def latest_complete_quarter(today: dt.date | None = None) -> str | None:

@@ -13,7 +13,7 @@ PLOTLY_SEPARATORS = ",."  # plotly layout.separators: decimal comma, thousands d
 
 
 def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is __import__("pandas").NA
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def number(x: object, digits: int = 0) -> str:

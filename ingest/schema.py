@@ -96,7 +96,7 @@ uploads = Table(
     Column("source", String(200), nullable=False, default=""),
     Column("uploaded_by", String(200), nullable=False, default=""),
     Column("uploaded_at", UTCDateTime(), nullable=False),
-    Column("status", String(16), nullable=False),  # one of STATUSES
+    Column("status", String(16), nullable=False, index=True),  # one of STATUSES; counted by store_version
     Column("added", Integer, nullable=False, default=0),
     Column("replaced", Integer, nullable=False, default=0),
     Column("unchanged", Integer, nullable=False, default=0),
@@ -255,8 +255,15 @@ indicator_values = Table(
     Column("expected", Integer, nullable=False),
     Column("population", BigInteger, nullable=True),
 )
-Index("ix_indicator_values_area", indicator_values.c.level, indicator_values.c.area_code)
-Index("ix_indicator_values_indicator", indicator_values.c.indicator, indicator_values.c.period)
+# A chart reads one or two areas (a region and the nation) for one or a few indicators; a
+# comparison reads one level for one indicator and quarter.
+Index("ix_indicator_values_area", indicator_values.c.area_code, indicator_values.c.indicator)
+Index(
+    "ix_indicator_values_level",
+    indicator_values.c.level,
+    indicator_values.c.indicator,
+    indicator_values.c.period,
+)
 
 # One row: the store version the indicator table was computed for.
 indicator_state = Table(

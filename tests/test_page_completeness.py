@@ -104,7 +104,8 @@ def test_layout_defaults_to_the_first_region_and_the_last_two_years(page):
     assert labels == {page.REGION: "Regio", page.FIRST: "Van jaar", page.LAST: "Tot en met jaar"}
     assert "tot en met 42 dagen (6 weken) na het einde van het kwartaal" in text_of(tree)
     assert "dus tot en met 13 mei" in text_of(tree)
-    assert not [p for p in find(tree, html.P) if getattr(p, "className", None) == "message"]  # 2022 K2 is the last quarter ended
+    # 2022 K2 is the last quarter that ended
+    assert not [p for p in find(tree, html.P) if getattr(p, "className", None) == "message"]
     assert matrix(tree)[""] == ["2021 K1", "2021 K2", "2021 K3", "2021 K4", "2022 K1", "2022 K2"]
 
 

@@ -8,10 +8,12 @@ indicator's rows of the region and the nation, so the charts load side by side.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
 import dash
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html
@@ -86,9 +88,10 @@ class TrendCallbacks(NamedTuple):
 
 def _trend_rows(code: str, indicator: Indicator, codes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Only the rows one chart needs: the region's of `codes`, and the nation's of the indicator."""
-    region = data.indicators(level="region", areas=[code], codes=codes)
-    national = data.indicators(level="national", areas=[NATIONAL_CODE], codes=[indicator.code])
-    return region, national
+    rows = data.indicators(areas=[code, NATIONAL_CODE], codes=sorted({*codes, indicator.code}))  # one query
+    national = rows["area_code"].to_numpy() == NATIONAL_CODE
+    region = rows.loc[~national & np.isin(rows["indicator"].to_numpy(), codes)].reset_index(drop=True)
+    return region, rows.loc[national & (rows["indicator"].to_numpy() == indicator.code)].reset_index(drop=True)
 
 
 def _find(component: object, component_id: str) -> object | None:
@@ -120,11 +123,15 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
 
 def trend_figure(code: str, indicator_code: str) -> go.Figure:
     """One indicator's trend chart for a region: its line and band, the nation, the startfoto."""
+    return _trend_figure(*data.store_key(), code, indicator_code, figures.startfoto_year())
+
+
+@lru_cache(maxsize=256)  # per store version: a new upload is seen at once, by every worker alike
+def _trend_figure(_url: object, _version: int, code: str, indicator_code: str, year: int) -> go.Figure:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
     region_rows, national_rows = _trend_rows(code, indicator, [indicator.code])
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
-    year = figures.startfoto_year()
     return figures.make_trend_figure(trend, indicator, name, figures.startfoto(trend, indicator, year), year)
 
 
