@@ -284,13 +284,13 @@ def run_benchmark(
             "plain_read": f"pandas.read_excel(path, sheet_name={sheet_name!r}, engine='openpyxl')",
             "plain_read_sheets_per_file": sheets_read / len(paths),
             "order_per_round": orders,
-            "load_seconds": [round(s, 4) for s in load_times],
-            "plain_read_seconds": [round(s, 4) for s in read_times],
-            "ratio_per_round": [round(load / read, 4) for load, read in zip(load_times, read_times, strict=True)],
-            "load_median_seconds": round(_median(load_times), 4),
-            "plain_read_median_seconds": round(_median(read_times), 4),
+            "load_seconds": [round(s, 6) for s in load_times],
+            "plain_read_seconds": [round(s, 6) for s in read_times],
+            "ratio_per_round": [round(load / read, 6) for load, read in zip(load_times, read_times, strict=True)],
+            "load_median_seconds": round(_median(load_times), 6),
+            "plain_read_median_seconds": round(_median(read_times), 6),
         }
-        result["ratio"] = round(_median(load_times) / _median(read_times), 4)
+        result["ratio"] = round(_median(load_times) / _median(read_times), 6)
         result["ratio_goal"] = RATIO_GOAL
         result["ratio_goal_met"] = result["ratio"] <= RATIO_GOAL
 
