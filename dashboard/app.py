@@ -22,7 +22,9 @@ def _navigation() -> html.Nav:
 
 def create_app() -> dash.Dash:
     """The Dash app with every page of `dashboard/pages`."""
-    app = dash.Dash(__name__, title=TITLE, use_pages=True, pages_folder=str(PAGES))
+    # compress: Dash 4 sends every page's initial layout with every page (its validation layout),
+    # some 500 kB of JSON that gzip shrinks about tenfold.
+    app = dash.Dash(__name__, title=TITLE, use_pages=True, pages_folder=str(PAGES), compress=True)
     app.index_string = app.index_string.replace("<html>", '<html lang="nl">')
     app.layout = html.Div(
         [

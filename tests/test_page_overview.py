@@ -325,6 +325,7 @@ def test_empty_store_shows_a_message_and_keeps_the_controls(empty_page):
     tree = empty_page.layout()
     assert "Er zijn nog geen cijfers van een afgelopen kwartaal." in text_of(tree)
     assert by_id(tree, "overzicht-periode").data is None
-    assert by_id(tree, "overzicht-kaart").figure.data  # the map of municipalities, all neutral
+    assert not by_id(tree, "overzicht-kaart").figure.data  # the map arrives through update_map
+    assert empty_page.update_map(None, None).children  # the map of municipalities, all neutral
     for control in ("overzicht-tabel-xlsx", "overzicht-kaart-csv", "overzicht-location"):
         assert by_id(tree, control) is not None

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import dash
 import pandas as pd
+import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data
@@ -208,6 +209,15 @@ def _map_section(period: str | None, code: str | None) -> html.Section:
     )
 
 
+def _map_placeholder(code: str | None) -> html.Section:
+    """The map's section before its figure has arrived: the same ids, an empty figure."""
+    indicator = _map_indicator(code)
+    empty = go.Figure(layout={"height": 640, "template": "none", "xaxis": {"visible": False},
+                              "yaxis": {"visible": False}, "annotations": [{"text": "Kaart wordt geladen…",
+                              "showarrow": False, "font": {"size": 16}}]})  # fmt: skip
+    return chart(f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE)
+
+
 # ---- layout and callbacks ----------------------------------------------------------------------
 # The choices are groups of toggle buttons (aria-pressed), not dcc.Dropdown or dcc.RadioItems: in Dash 4
 # the dropdown has a focusable aria-hidden input and the radio items nest radios inside a listbox,
@@ -306,7 +316,9 @@ def layout(periode: str | None = None, indicator: str | None = None, **_query) -
                         ),
                         className="controls",
                     ),
-                    html.Div(_map_section(period, map_code), id=f"{PAGE}-kaart-sectie"),
+                    # The map (some 650 kB of shapes) arrives through `update_map`: Dash 4 puts every page's
+                    # initial layout into the HTML of every page, so it must stay light.
+                    html.Div(_map_placeholder(map_code), id=f"{PAGE}-kaart-sectie"),
                 ],
                 className="overview-map",
             ),
@@ -372,7 +384,6 @@ def update_table(period: str | None) -> html.Section:
     Output(f"{PAGE}-kaart-sectie", "children"),
     Input(f"{PAGE}-periode", "data"),
     Input(f"{PAGE}-indicator", "data"),
-    prevent_initial_call=True,
 )
 def update_map(period: str | None, code: str | None) -> html.Section:
     return _map_section(period, code)
