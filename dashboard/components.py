@@ -8,6 +8,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch: dcc.Dropdown(labels=DROPDOWN_LABELS)
+    "search": "Zoeken",
+    "clear_search": "Zoekterm wissen",
+    "clear_selection": "Keuze wissen",
+    "no_options_found": "Niets gevonden",
+    "select_all": "Alles kiezen",
+    "deselect_all": "Niets kiezen",
+    "selected_count": "{num} gekozen",
+}
+
 GRAPH_CONFIG = {
     "displaylogo": False,
     "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],

@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from ingest.pipeline import load_file
 from ingest.store import connect
+from tests.dash_tree import by_id, find, text_of
 from tests.workbooks import write_workbook
 
 HEADER = [
@@ -61,32 +62,6 @@ def page(tmp_path_factory):
         yield compare
         dashboard.data.engine().dispose()
         dashboard.data.engine.cache_clear()
-
-
-def walk(component):
-    if isinstance(component, list | tuple):
-        for item in component:
-            yield from walk(item)
-        return
-    yield component
-    children = getattr(component, "children", None)
-    if children is None or isinstance(component, str | int | float):
-        return
-    for child in children if isinstance(children, list | tuple) else [children]:
-        yield from walk(child)
-
-
-def find(tree, kind):
-    return [c for c in walk(tree) if isinstance(c, kind)]
-
-
-def by_id(tree, component_id):
-    (found,) = [c for c in walk(tree) if getattr(c, "id", None) == component_id]
-    return found
-
-
-def text_of(component) -> str:
-    return "".join(str(c) for c in walk(component) if isinstance(c, str | int | float))
 
 
 def notes(tree) -> list[str]:

@@ -26,15 +26,6 @@ INDICATOR_ID, PERIOD_ID, COMPARE_ID = f"{PAGE}-indicator", f"{PAGE}-periode", f"
 CHARTS_ID = f"{PAGE}-grafieken"
 FUNNEL_ID, RANKED_ID = f"{PAGE}-trechter", f"{PAGE}-rangorde"
 DEFAULT_INDICATOR = INDICATORS[0].code
-DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch
-    "search": "Zoeken",
-    "clear_search": "Zoekterm wissen",
-    "clear_selection": "Keuze wissen",
-    "no_options_found": "Niets gevonden",
-    "select_all": "Alles kiezen",
-    "deselect_all": "Niets kiezen",
-    "selected_count": "{num} gekozen",
-}
 
 
 def _periods() -> list[str]:
@@ -55,7 +46,9 @@ def _control(label: str, control_id: str, options: list[dict], value: str | None
     return html.Div(
         [
             html.Label(label, htmlFor=control_id),
-            dcc.Dropdown(id=control_id, options=options, value=value, clearable=False, labels=DROPDOWN_LABELS),
+            dcc.Dropdown(
+                id=control_id, options=options, value=value, clearable=False, labels=components.DROPDOWN_LABELS
+            ),
         ],
         className="control",
     )

@@ -32,15 +32,6 @@ PAGE = "regio"
 dash.register_page(__name__, path="/regio", name="Regio", title="Regio – Monitor plegeraanpak", order=1)
 
 BREAKDOWN = f"{PAGE}-gemeenten"
-DROPDOWN_LABELS = {
-    "search": "Zoeken",
-    "clear_search": "Zoekterm wissen",
-    "clear_selection": "Keuze wissen",
-    "no_options_found": "Niets gevonden",
-    "select_all": "Alles kiezen",
-    "deselect_all": "Niets kiezen",
-    "selected_count": "{num} gekozen",
-}
 INTRO = (
     "Per indicator het verloop per kwartaal in de regio, met het landelijk gemiddelde en de startfoto. "
     "De gekleurde band is het 95%-betrouwbaarheidsinterval: hoe smaller de band, hoe zekerder het cijfer. "
@@ -70,7 +61,12 @@ def _control(label: str, control_id: str, control: object) -> html.Div:
 
 def _dropdown(control_id: str, options: list[dict], value: str | None) -> dcc.Dropdown:
     return dcc.Dropdown(
-        id=control_id, options=options, value=value, clearable=False, labels=DROPDOWN_LABELS, className="regio-keuze"
+        id=control_id,
+        options=options,
+        value=value,
+        clearable=False,
+        labels=components.DROPDOWN_LABELS,
+        className="regio-keuze",
     )
 
 
