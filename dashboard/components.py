@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.format import number
+
 DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch: dcc.Dropdown(labels=DROPDOWN_LABELS)
     "search": "Zoeken",
     "clear_search": "Zoekterm wissen",
@@ -55,15 +57,50 @@ def chart(
     )
 
 
+def _cell(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
+
+
+def html_table(
+    frame: pd.DataFrame,
+    caption: str,
+    table_id: str | None = None,
+    numeric: tuple[str, ...] = (),
+    row_class: list[str] | None = None,
+    limit: int | None = None,
+) -> html.Div:
+    """A frame as an accessible HTML table (caption, column headers with scope), at most `limit` rows."""
+    shown = frame if limit is None else frame.head(limit)
+    header = html.Thead(
+        html.Tr([html.Th(c, scope="col", className="num" if c in numeric else None) for c in frame.columns])
+    )
+    rows = []
+    for index, row in enumerate(shown.itertuples(index=False, name=None)):
+        cells = [
+            html.Td(_cell(value), className="num" if column in numeric else None)
+            for column, value in zip(frame.columns, row, strict=True)
+        ]
+        rows.append(html.Tr(cells, className=row_class[index] if row_class else None))
+    ids = {"id": table_id} if table_id else {}
+    parts = [html.Div(html.Table([html.Caption(caption), header, html.Tbody(rows)], **ids), className="table-scroll")]
+    if limit is not None and len(frame) > limit:
+        parts.append(
+            html.P(
+                f"De eerste {number(limit)} van {number(len(frame))} regels staan hier; de download bevat ze allemaal.",
+                className="note",
+            )
+        )
+    return html.Div(parts)
+
+
 def data_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Details:
     """The figures behind a chart as an HTML table, folded away under a summary."""
-    header = html.Thead(html.Tr([html.Th(column, scope="col") for column in frame.columns]))
-    body = html.Tbody([html.Tr([html.Td(str(value)) for value in row]) for row in frame.itertuples(index=False)])
     return html.Details(
-        [
-            html.Summary("Tabel met de cijfers"),
-            html.Div(html.Table([html.Caption(caption), header, body], id=table_id), className="table-scroll"),
-        ],
+        [html.Summary("Tabel met de cijfers"), html_table(frame, caption, table_id)],
         className="data-table",
     )
 

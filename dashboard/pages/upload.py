@@ -11,11 +11,10 @@ import datetime as dt
 import io
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import data, uploads
+from dashboard import components, data, uploads
 from dashboard.components import download_buttons, send_table
 from dashboard.format import number
 from ingest.cli import DEFAULT_TEMPLATE
@@ -36,51 +35,11 @@ MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
 # --- rendering --------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return "–"
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return number(value)
-    return str(value)
-
-
-def table(
-    frame: pd.DataFrame,
-    caption: str,
-    table_id: str | None = None,
-    numeric: tuple[str, ...] = (),
-    row_class: list[str] | None = None,
-    limit: int | None = None,
-) -> html.Div:
-    """A frame as an accessible HTML table (caption, column headers with scope), at most `limit` rows."""
-    shown = frame if limit is None else frame.head(limit)
-    header = html.Thead(
-        html.Tr([html.Th(c, scope="col", className="num" if c in numeric else None) for c in frame.columns])
-    )
-    rows = []
-    for index, row in enumerate(shown.itertuples(index=False, name=None)):
-        cells = [
-            html.Td(_cell(value), className="num" if column in numeric else None)
-            for column, value in zip(frame.columns, row, strict=True)
-        ]
-        rows.append(html.Tr(cells, className=row_class[index] if row_class else None))
-    ids = {"id": table_id} if table_id else {}
-    parts = [html.Div(html.Table([html.Caption(caption), header, html.Tbody(rows)], **ids), className="table-scroll")]
-    if limit is not None and len(frame) > limit:
-        parts.append(
-            html.P(
-                f"De eerste {number(limit)} van {number(len(frame))} regels staan hier; de download bevat ze allemaal.",
-                className="note",
-            )
-        )
-    return html.Div(parts)
-
-
 def _problems_table(result: FileResult, caption: str) -> html.Div:
     """One file's problems; the file is named in the caption, so not in every row (the download has it)."""
     frame = uploads.problems_frame([result]).drop(columns="Bestand")
     rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
-    return table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
+    return components.html_table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
 
 
 def _file_block(result: FileResult, open_preview: bool) -> html.Section:
@@ -101,7 +60,9 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
             html.Details(
                 [
                     html.Summary(f"Bekijk de {number(len(preview))} waarden die worden opgeslagen"),
-                    table(preview, f"Wordt opgeslagen uit {result.file}", numeric=("Waarde",), limit=SHOWN_ROWS),
+                    components.html_table(
+                        preview, f"Wordt opgeslagen uit {result.file}", numeric=("Waarde",), limit=SHOWN_ROWS
+                    ),
                 ],
                 open=open_preview,
                 className="preview",
@@ -128,7 +89,7 @@ def history_table(engine) -> html.Div:
     frame = uploads.history_frame(list_uploads(engine))
     if frame.empty:
         return html.P("Er is nog niets aangeleverd.")
-    return table(
+    return components.html_table(
         frame,
         f"De laatste {uploads.HISTORY_ROWS} aanleveringen, nieuwste eerst (tijden in Nederlandse tijd)",
         table_id=f"{PAGE}-history-tabel",
@@ -383,7 +344,7 @@ def save_files(_clicks, contents, names, municipality):
     result = [
         html.H3("Resultaat van het opslaan"),
         *[_stored_block(item) for item in done],
-        table(
+        components.html_table(
             uploads.store_frame(done),
             "Opgeslagen per bestand",
             table_id=f"{PAGE}-saved-tabel",
@@ -471,7 +432,7 @@ def show_values(municipality_text, period_text, _signal):
     return html.Div(
         [
             html.P(f"{number(len(frame))} versies, waarvan {number(replaced)} vervangen.", className="note"),
-            table(
+            components.html_table(
                 frame,
                 f"Cijfers van {name} ({code}) over {period.label}, alle versies",
                 table_id=f"{PAGE}-values-tabel",
