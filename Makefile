@@ -25,6 +25,7 @@ serve: seed
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8050} dashboard.wsgi:server
 
 test: install
+	bash .ci/services
 	$(BIN)/python -m pytest
 
 bench: install
