@@ -4,7 +4,9 @@
  * Dash 4 renders each dropdown with a hidden focus proxy (`.dash-dropdown-focus-target`) that is
  * aria-hidden yet focusable (axe: aria-hidden-focus, serious), while the visible button that
  * opens the list is left out of the tab order. Until Dash fixes this, make the proxy inert and
- * the button focusable, for every dropdown on the page, including those rendered later.
+ * the button focusable, for every dropdown on the page, including those rendered later. The button
+ * is named by aria-labelledby pointing only at its value ("Utrecht"), which overrides its visible
+ * <label>: put the label first, so a screen reader says "Regio: Utrecht".
  */
 (function () {
   "use strict";
@@ -15,8 +17,19 @@
         proxy.inert = true;
       }
       var button = proxy.nextElementSibling;
-      if (button && button.tabIndex < 0) {
+      if (!button) {
+        return;
+      }
+      if (button.tabIndex < 0) {
         button.tabIndex = 0;
+      }
+      var label = button.id && document.querySelector('label[for="' + CSS.escape(button.id) + '"]');
+      var named = button.getAttribute("aria-labelledby") || "";
+      if (label) {
+        label.id = label.id || button.id + "-label";
+        if (named.split(" ").indexOf(label.id) < 0) {
+          button.setAttribute("aria-labelledby", (label.id + " " + named).trim());
+        }
       }
     });
   }
@@ -32,6 +45,11 @@
       fixDropdowns(document);
     });
   });
-  observer.observe(document.documentElement, { childList: true, subtree: true });
+  observer.observe(document.documentElement, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["aria-labelledby", "tabindex"],
+  });
   fixDropdowns(document);
 })();

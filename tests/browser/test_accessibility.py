@@ -110,3 +110,16 @@ def test_keyboard_skip_link_then_navigation(loaded):
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement && document.activeElement.tagName === 'MAIN'")
     assert focused()["id"] == "inhoud"
+
+
+# Dash 4 names a dropdown's button by its value only; dashboard/assets/a11y.js puts its visible
+# <label> first. Every dropdown must have a label and be named by it.
+DROPDOWNS_WITHOUT_THEIR_LABEL = """() => [...document.querySelectorAll('button.dash-dropdown')].filter(button => {
+    const label = button.id && document.querySelector(`label[for="${CSS.escape(button.id)}"]`);
+    if (!label || !label.id) return true;
+    return !(button.getAttribute('aria-labelledby') || '').split(/\\s+/).includes(label.id);
+}).map(button => '#' + button.id)"""
+
+
+def test_dropdowns_are_named_by_their_label(loaded):
+    assert loaded.evaluate(DROPDOWNS_WITHOUT_THEIR_LABEL) == [], loaded.path
