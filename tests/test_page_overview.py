@@ -19,6 +19,7 @@ from dash._utils import AttributeDict
 from ingest.pipeline import load_file
 from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of, walk
+from tests.dashboard_db import dashboard_on
 from tests.workbooks import write_workbook
 
 HEADER = [
@@ -51,19 +52,10 @@ def page(tmp_path_factory):
     path = write_workbook(folder / "plegers.xlsx", {"Blad1": [HEADER, *ROWS]})
     assert load_file(engine, path, today=TODAY)[1].status == "stored"
     engine.dispose()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("MONITOR_DB_URL", url)
-        import dashboard.data
-
-        dashboard.data.engine.cache_clear()
-        from dashboard.app import create_app
-
-        create_app()
+    with dashboard_on(url):
         from dashboard.pages import overview
 
         yield overview
-        dashboard.data.engine().dispose()
-        dashboard.data.engine.cache_clear()
 
 
 @pytest.fixture
