@@ -34,3 +34,14 @@ def percent(fraction: object, digits: int = 1) -> str:
 def period_label(code: str) -> str:
     """`2024Q1` -> `2024 K1`."""
     return Period.parse_code(code).label
+
+
+def unit_title(indicator) -> str:
+    """An indicator's axis title and column suffix: `Percentage`, `Per 100.000 inwoners`, `Aantal`."""
+    from ingest.indicators import Unit
+
+    if indicator.unit is Unit.PROPORTION:
+        return "Percentage"
+    if indicator.unit is Unit.RATE:
+        return f"Per {number(indicator.per)} inwoners"
+    return "Aantal"

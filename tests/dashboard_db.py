@@ -23,3 +23,16 @@ def dashboard_on(url: str) -> Iterator[None]:
         finally:
             dashboard.data.engine().dispose()
             dashboard.data.engine.cache_clear()
+
+
+@contextmanager
+def clicked(button: str) -> Iterator[None]:
+    """Call a callback directly as if `button` had been pressed (for `dash.ctx.triggered_id`)."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{button}.n_clicks", "value": 1}]))
+    try:
+        yield
+    finally:
+        context_value.reset(token)

@@ -103,7 +103,7 @@ def test_subtitle_says_what_is_measured():
 )
 def test_values_in_dutch_notation_per_unit(indicator, value, text, label):
     assert fig.value_text(indicator)(value) == text
-    assert fig.unit_label(indicator) == label
+    assert fig.unit_title(indicator) == label
 
 
 # --- the trend -----------------------------------------------------------------------------------

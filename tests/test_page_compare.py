@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from dash import dcc, html
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
 from ingest.pipeline import load_file
 from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of
-from tests.dashboard_db import dashboard_on
+from tests.dashboard_db import clicked, dashboard_on
 from tests.workbooks import write_workbook
 
 HEADER = [
@@ -162,15 +159,6 @@ def test_a_count_is_compared_per_100000_inhabitants(page):
 def test_update_without_choices_says_so(page):
     (message,) = page.charts(None, None, None)
     assert message.className == "message"
-
-
-@contextlib.contextmanager
-def clicked(button: str):
-    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{button}.n_clicks", "value": 1}]))
-    try:
-        yield
-    finally:
-        context_value.reset(token)
 
 
 def test_download_funnel_as_excel(page):

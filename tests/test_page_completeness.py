@@ -1,18 +1,16 @@
 """The Volledigheid page: layout and callbacks called as plain functions on a small literal store."""
 
-import contextlib
 import datetime as dt
 import io
 
 import openpyxl
 import pytest
 from dash import dcc, html
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 
 from ingest.pipeline import load_file
 from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of
+from tests.dashboard_db import clicked
 from tests.workbooks import write_workbook
 
 HEADER = ["Gemeente", "Kwartaal", "Tijdelijke huisverboden (totaal)", "waarvan bij kindermishandeling"]
@@ -130,16 +128,6 @@ def test_update_repairs_what_it_is_given(page):
     assert matrix(swapped) == matrix(page.update("VR13", 2021, 2022))
     unknown = page.update("VR99", None, None)
     assert "Groningen" in text_of(find(unknown, html.H2)[0])
-
-
-@contextlib.contextmanager
-def clicked(button: str):
-    """Run a download callback as if `button` was pressed."""
-    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{button}.n_clicks", "value": 1}]))
-    try:
-        yield
-    finally:
-        context_value.reset(token)
 
 
 def test_download_matrix_as_excel(page):

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label
+from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, unit_title
 from ingest.compare import Comparison, compare
 from ingest.elements import ELEMENTS_BY_CODE
 from ingest.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
@@ -94,15 +94,6 @@ def format_value(value: object, indicator: Indicator) -> str:
     if indicator.unit is Unit.RATE:
         return f"{number(value, 1)} per {number(indicator.per)} inwoners"
     return number(value)
-
-
-def value_title(indicator: Indicator) -> str:
-    """The axis title of the value: `Percentage` or `Per 100.000 inwoners`."""
-    if indicator.unit is Unit.PROPORTION:
-        return "Percentage"
-    if indicator.unit is Unit.RATE:
-        return f"Per {number(indicator.per)} inwoners"
-    return "Aantal"
 
 
 def base_title(indicator: Indicator) -> str:
@@ -263,7 +254,7 @@ def make_funnel(prepared: pd.DataFrame, limits: pd.DataFrame, national: Mapping,
              "textfont": {"size": 12, "color": INK}, "marker": _marker(style),
              "hovertext": list(group["hover"]), "hovertemplate": "%{hovertext}<extra></extra>"}
         )  # fmt: skip
-    yaxis = _axis(value_title(indicator), **_value_axis(indicator))
+    yaxis = _axis(unit_title(indicator), **_value_axis(indicator))
     if not points.empty:
         narrowest = limits.iloc[-1][["low_95", "high_95", "low_998", "high_998"]] if len(limits) else []
         shown = pd.concat([points["value"].astype(float), pd.Series(narrowest, dtype=float)])
@@ -301,7 +292,7 @@ def make_ranked(prepared: pd.DataFrame, national: Mapping, indicator: Indicator)
              "text": f"Landelijk: {format_value(national_value, indicator)}", "showarrow": False,
              "font": {"size": 13, "color": INK}, "bgcolor": "white"}
         ]  # fmt: skip
-    xaxis = _axis(value_title(indicator), side="top", **_value_axis(indicator))
+    xaxis = _axis(unit_title(indicator), side="top", **_value_axis(indicator))
     yaxis = _axis("", categoryorder="array", categoryarray=list(points["area_name"]), autorange="reversed")
     yaxis["showgrid"] = False
     return go.Figure(
@@ -330,7 +321,7 @@ def _counts(prepared: pd.DataFrame, indicator: Indicator) -> dict[str, pd.Series
         "Gebied": prepared["area_name"],
         numerator: prepared["numerator"].astype("Int64"),
         denominator: prepared["denominator"].astype("Int64"),
-        value_title(indicator): _value_column(prepared["value"], indicator),
+        unit_title(indicator): _value_column(prepared["value"], indicator),
     }
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label
+from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, unit_title
 from ingest.elements import ELEMENTS_BY_CODE
 from ingest.indicators import INDICATORS, Indicator, Unit
 from ingest.periods import Period
@@ -69,15 +69,6 @@ def unit_suffix(indicator: Indicator) -> str:
     return f" per {number(indicator.per)} inwoners" if indicator.unit is Unit.RATE else ""
 
 
-def unit_label(indicator: Indicator) -> str:
-    """The axis title and column suffix: `Percentage`, `Per 100.000 inwoners`, `Aantal`."""
-    if indicator.unit is Unit.PROPORTION:
-        return "Percentage"
-    if indicator.unit is Unit.RATE:
-        return f"Per {number(indicator.per)} inwoners"
-    return "Aantal"
-
-
 def subtitle(indicator: Indicator, scope: str = "per kwartaal") -> str:
     """What a chart measures, from the registry's description: `Aandeel van ..., per kwartaal, met ...`."""
     text = indicator.description.rstrip(".")
@@ -101,7 +92,7 @@ def _count_headers(indicator: Indicator) -> tuple[str, str]:
 
 def _axis(indicator: Indicator) -> dict:
     formats = {Unit.PROPORTION: ".0%", Unit.RATE: ",.1~f", Unit.COUNT: ",d"}
-    return {"title": {"text": unit_label(indicator)}, "tickformat": formats[indicator.unit], "gridcolor": GRID,
+    return {"title": {"text": unit_title(indicator)}, "tickformat": formats[indicator.unit], "gridcolor": GRID,
             "rangemode": "tozero", "zeroline": True, "zerolinecolor": "#bdbdbd", "linecolor": "#bdbdbd"}  # fmt: skip
 
 
@@ -269,7 +260,7 @@ def trend_table(
 ) -> pd.DataFrame:
     """The figures behind a trend chart with Dutch headers: numbers for downloads, or Dutch text for the
     table beside the chart (the startfoto, one number, is in the chart's note there)."""
-    unit = unit_label(indicator).lower()
+    unit = unit_title(indicator).lower()
     whole, part = _count_headers(indicator)
     part_values = trend["count"] if "count" in trend else trend["numerator"]
     if formatted:
@@ -409,7 +400,7 @@ def make_breakdown_figure(
 
 def breakdown_table(breakdown: pd.DataFrame, indicator: Indicator, *, formatted: bool = False) -> pd.DataFrame:
     """The municipalities' figures with Dutch headers: numbers for downloads, or Dutch text."""
-    unit = unit_label(indicator)
+    unit = unit_title(indicator)
     whole, part = _count_headers(indicator)
     part_values = breakdown["count"] if "count" in breakdown else breakdown["numerator"]
     delivered = breakdown["delivered"].map({True: "ja", False: "nee"})
