@@ -18,7 +18,7 @@ seed: install
 	$(BIN)/python -m sample_data.seed
 
 run: seed
-	$(BIN)/python -m dashboard
+	$(BIN)/python -m dashboard --demo
 
 # Production: several workers, no state in a worker; debug off. Put it behind a TLS-terminating proxy.
 serve: seed

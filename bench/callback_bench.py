@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import dash_http
+from bench.sample_db import ensure_account
 from bench.server import gunicorn
 
 P95_GOAL_MS = 50.0
@@ -213,6 +214,9 @@ def database(db: str | None, work: Path) -> Iterator[str]:
         yield seed_subset(work / "db")
 
 
+BENCH_ACCOUNT = "bench-beheerder"
+
+
 def run_benchmark(
     requests: int = DEFAULT_REQUESTS,
     clients: int = DEFAULT_CLIENTS,
@@ -226,10 +230,13 @@ def run_benchmark(
         work = Path(folder)
         with (
             database(db, work) as db_url,
-            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url}, workers=workers,
-                     log=work / "dashboard.log") as dashboard,
+            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0"},
+                     workers=workers, log=work / "dashboard.log") as dashboard,
         ):  # fmt: skip
+            password = ensure_account(db_url, BENCH_ACCOUNT)
             echo(f"dashboard under gunicorn ({workers} workers) at {dashboard}")
+            # Every request passes the sign-in gate (a session look-up), as a user's would.
+            dash_http.sign_in(dashboard, BENCH_ACCOUNT, password)
             region, probes = page_callbacks(dashboard, region)
             probe = main_probe(probes, callback)
             figures_file = work / "figures.json"

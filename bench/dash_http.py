@@ -20,11 +20,14 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 UPDATE_PATH = "/_dash-update-component"
 TIMEOUT = 120.0
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+_COOKIES: dict[str, str] = {}  # base URL -> the session cookie of `sign_in`
+SESSION_COOKIE = "monitor_sessie"
 
 
 class CallbackError(RuntimeError):
@@ -54,12 +57,32 @@ def request(base_url: str, method: str, path: str, body: bytes | None = None) ->
     connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
     try:
         started = time.perf_counter()
-        connection.request(method, path, body=body, headers=_HEADERS if body is not None else {})
+        headers = dict(_HEADERS) if body is not None else {}
+        if base_url in _COOKIES:
+            headers["Cookie"] = f"{SESSION_COOKIE}={_COOKIES[base_url]}"
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         data = response.read()
         return Answer(time.perf_counter() - started, response.status, data)
     finally:
         connection.close()
+
+
+def sign_in(base_url: str, name: str, password: str) -> None:
+    """Sign in as a browser does (the form on /login); later requests to `base_url` carry the session."""
+    host, port = _split(base_url)
+    connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT)
+    try:
+        form = urllib.parse.urlencode({"naam": name, "wachtwoord": password}).encode()
+        connection.request("POST", "/login", body=form, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        response.read()
+        cookie = SimpleCookie(response.getheader("Set-Cookie") or "")
+    finally:
+        connection.close()
+    if response.status != 303 or SESSION_COOKIE not in cookie:
+        raise CallbackError(f"signing in as {name} failed: {response.status}")
+    _COOKIES[base_url] = cookie[SESSION_COOKIE].value
 
 
 def get_json(base_url: str, path: str) -> object:

@@ -32,3 +32,25 @@ def seed_subset(folder: Path, regions: Sequence[str] = SUBSET_REGIONS, years: Se
     if statuses.get("rejected") or not statuses.get("stored"):
         raise RuntimeError(f"seeding the sample subset went wrong: {dict(statuses)}")
     return url
+
+
+def ensure_account(db_url: str, name: str, role: str = "beheerder", **scope) -> str:
+    """An account `name` with `role` in the database at `db_url`, with a fresh random password (returned).
+
+    For the benchmark and the browser tests, which sign in like a user does; never a fixed password."""
+    from accounts.passwords import generate_password
+    from accounts.users import add_user, get_user, reset_password, set_active
+    from ingest.reference import load_reference
+    from ingest.store import connect
+
+    password = generate_password()
+    engine = connect(db_url)
+    try:
+        if get_user(engine, name) is None:
+            add_user(engine, name, role, password=password, actor="bench", reference=load_reference(), **scope)
+        else:
+            reset_password(engine, name, password, actor="bench")
+            set_active(engine, name, True, actor="bench")
+    finally:
+        engine.dispose()
+    return password

@@ -1,5 +1,12 @@
-"""`python -m dashboard`: serve the dashboard on http://127.0.0.1:8050."""
+"""`python -m dashboard [--demo]`: serve the dashboard on http://127.0.0.1:8050.
+
+`--demo` (what `make run` uses) marks every page as a demo and prints freshly made demo accounts.
+"""
+
+import argparse
 
 from dashboard.app import main
 
-main()
+parser = argparse.ArgumentParser(prog="python -m dashboard", description="Start de Monitor plegeraanpak.")
+parser.add_argument("--demo", action="store_true", help="demomodus: demo-accounts met nieuwe wachtwoorden")
+main(demo=parser.parse_args().demo)

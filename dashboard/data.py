@@ -1,5 +1,11 @@
 """Data for the pages: read from the store's indicator table, never recomputed per click.
 
+What a user gets depends on their scope, taken from the server-side session
+(`dashboard.access.current_scope`): the areas of their full detail come from the full table, the
+regions and the nation outside it from the public table (small numbers suppressed, with the
+columns `shown` and `suppression`), and municipalities outside it not at all. Every page and
+download reads through `indicators`, so none can show more.
+
 Each server process opens its own engine on first use (after a fork), and keeps nothing else.
 """
 
@@ -11,6 +17,8 @@ from functools import cache, lru_cache
 import pandas as pd
 from sqlalchemy import Engine
 
+from accounts.scope import Scope
+from dashboard.access import current_scope
 from ingest.indicator_table import read_indicators
 from ingest.indicators import INDICATORS_BY_CODE, Indicator
 from ingest.periods import Period
@@ -43,30 +51,53 @@ def indicators(
     areas: list[str] | None = None,
     codes: list[str] | None = None,
     periods: list[str] | None = None,
+    scope: Scope | None = None,
 ) -> pd.DataFrame:
-    """Rows of the indicator table: level, area, period, indicator, counts, value, intervals, completeness.
+    """Rows of the indicator table as the signed-in user may see them: level, area, period (quarters
+    unless `periods` names a year), indicator, counts, value, intervals, completeness, and `shown`
+    ("<5" for a small count, "" for another hidden figure, <NA> when published) and `suppression`.
 
     Memoised per store version: every call asks the database which version is current (one cheap
     query), so all server processes answer alike and a new upload is seen at once.
     """
-    key = [tuple(x) if x is not None else None for x in (areas, codes, periods)]
-    return _indicators(*store_key(), level, *key).copy()
+    scope = scope or current_scope()
+    key = (level, *(tuple(x) if x is not None else None for x in (areas, codes, periods)))
+    full = _indicators(*store_key(), False, *key)
+    allowed = scope.full_detail_areas(reference())
+    if allowed is None:
+        return full.copy()
+    public = _indicators(*store_key(), True, *key)
+    own = _in_areas(full, allowed)
+    outside = public.loc[(public["level"].astype(str) != "municipality") & ~_in_areas(public, allowed)]
+    return pd.concat([full.loc[own], outside], ignore_index=True)
 
 
-@lru_cache(maxsize=128)
-def _indicators(url, version: int, level: str | None, areas: tuple | None, codes: tuple | None, periods: tuple | None):
-    return read_indicators(
+def _in_areas(frame: pd.DataFrame, areas: frozenset[tuple[str, str]]) -> pd.Series:
+    pairs = pd.MultiIndex.from_arrays([frame["level"].astype(str), frame["area_code"].astype(str)])
+    return pd.Series(pairs.isin(list(areas)) if areas else False, index=frame.index)
+
+
+@lru_cache(maxsize=256)
+def _indicators(url, version: int, public: bool, level, areas: tuple | None, codes: tuple | None, periods):
+    frame = read_indicators(
         engine(),
         level=level,
         areas=list(areas) if areas is not None else None,
         indicators=list(codes) if codes is not None else None,
         periods=list(periods) if periods is not None else None,
+        public=public,
     )
+    if periods is None:  # quarters only, unless a year is asked for by name
+        frame = frame.loc[frame["period"].astype(str).str.contains("Q", regex=False)]
+    if not public:
+        frame = frame.assign(shown=pd.Series(pd.NA, index=frame.index, dtype="string"), suppression="")
+    return frame.reset_index(drop=True)
 
 
 def latest_complete_quarter(today: dt.date | None = None) -> str | None:
     """The last quarter that has ended and has figures, as `2024Q1`."""
     today = today or dt.date.today()
-    national = indicators(level="national", areas=["NL"])  # naming the area lets the index serve it
+    # Which quarters have figures is no secret: read the full national row, whoever asks.
+    national = _indicators(*store_key(), False, "national", ("NL",), None, None)
     ended = [p for p in national.loc[national["reported"] > 0, "period"].unique() if Period.parse_code(p).end <= today]
     return max(ended, default=None)

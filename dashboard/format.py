@@ -45,3 +45,14 @@ def unit_title(indicator) -> str:
     if indicator.unit is Unit.RATE:
         return f"Per {number(indicator.per)} inwoners"
     return "Aantal"
+
+
+SUPPRESSED_TEXT = "afgeschermd"
+
+
+def shown_text(shown: object, text: str) -> str:
+    """A value's text, or what stands in for it when it is suppressed for this user: the `shown`
+    column of `dashboard.data.indicators` holds `<5` or `` (afgeschermd), <NA> when published."""
+    if shown is None or shown is pd.NA or (isinstance(shown, float) and shown != shown):
+        return text
+    return str(shown) or SUPPRESSED_TEXT

@@ -4,6 +4,10 @@ The browser sends each file as a data URL (`data:…;base64,…`). The bytes go 
 under a generated name in the system's temporary folder (never a web-served folder, never the
 client's file name), the ingest pipeline reads it, and the file is deleted at once. Nothing here
 imports Dash: the page calls these functions and renders the frames they return.
+
+Every function that reads or stores for a user takes that user's `Scope` (from the server-side
+session, never from the browser): a file naming a municipality outside `Scope.may_upload_for` is
+refused as a whole, and the history and the values shown are only what the user may see.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,22 +28,23 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine
 
+from accounts.scope import Role, Scope
 from dashboard.format import number
+from ingest.audit import Action, record
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.guard import LIMITS, Limits
 from ingest.indicator_table import refresh
-from ingest.pipeline import FileResult, load_file, read_file
+from ingest.pipeline import FileResult, read_file
 from ingest.problems import Problem, human_size, problem
-from ingest.reference import Reference
-from ingest.store import StoreResult, store_upload
+from ingest.records import Record
+from ingest.reference import Reference, load_reference
+from ingest.store import StoreResult, file_sha256, store_upload, write_transaction
 from ingest.text import fold
 
 log = logging.getLogger(__name__)
 
-# Who delivered. Accounts come in a later issue: it replaces these two constants by the signed-in
-# user and their organisation; nothing else records an identity.
-UPLOADED_BY = "dashboard"
-SOURCE = "uploadpagina"
+SOURCE = "uploadpagina"  # the source of an upload made here: `uploadpagina (gemeente)`, by role
+OUTSIDE_SCOPE = "outside_scope"
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HISTORY_ROWS = 50  # uploads shown in the history
@@ -109,42 +114,138 @@ def _read(path: Path, label: str, municipality: str | None, today: dt.date | Non
         return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
 
 
+# --- the user's scope --------------------------------------------------------------------------
+
+
+def source_of(scope: Scope) -> str:
+    """What an upload made here records as its source: `uploadpagina (gemeente)`."""
+    return f"{SOURCE} ({scope.role})"
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def allowed_text(scope: Scope, reference: Reference) -> str:
+    """The municipalities a user delivers for (and sees here), in words: `Utrecht (GM0344)`,
+    `de gemeenten van regio Utrecht (VR09)`, `alle gemeenten`, `geen enkele gemeente`."""
+    if scope.is_admin:
+        return "alle gemeenten"
+    if scope.role is Role.PROJECTLEIDER and scope.region:
+        region = reference.regions.get(scope.region)
+        return f"de gemeenten van regio {region.name if region else scope.region} ({scope.region})"
+    if scope.role in (Role.GEMEENTE, Role.KETENPARTNER) and scope.municipalities:
+        names = [f"{municipality_name(code, reference)} ({code})" for code in scope.municipalities]
+        return _joined(sorted(names, key=fold))
+    return "geen enkele gemeente"
+
+
+def may_view_values(scope: Scope, code: str, reference: Reference) -> bool:
+    """Whether the user may see the stored values of this municipality: one they deliver for or see
+    in full detail."""
+    return scope.may_upload_for(code, reference) or scope.full_detail_municipality(code, reference)
+
+
+def outside_scope(
+    records: Sequence[Record], choice: str | None, scope: Scope, reference: Reference
+) -> dict[str, tuple[str | None, str | None]]:
+    """The municipalities of a file (its records, and the one chosen for it) the user may not deliver
+    for, each with the sheet and cell where it first appears (none for the choice)."""
+    first: dict[str, tuple[str | None, str | None]] = {}
+    chosen = municipality_code(choice, reference) if choice else None
+    if chosen:
+        first[chosen] = (None, None)
+    for r in records:
+        first.setdefault(r.municipality, (r.sheet, r.cell))
+    return {code: place for code, place in first.items() if not scope.may_upload_for(code, reference)}
+
+
+def _within_scope(
+    result: FileResult, choice: str | None, scope: Scope, reference: Reference
+) -> tuple[FileResult, list[str]]:
+    """The file refused as a whole, with an error per municipality outside the scope, when it has any."""
+    outside = outside_scope(result.records, choice, scope, reference)
+    if not outside:
+        return result, []
+    allowed = allowed_text(scope, reference)
+    refused = [
+        problem(result.file, OUTSIDE_SCOPE, sheet, cell, allowed=allowed,
+                municipality=f"{municipality_name(code, reference)} ({code})")
+        for code, (sheet, cell) in outside.items()
+    ]  # fmt: skip
+    return FileResult(result.file, result.records, refused + result.problems), list(outside)
+
+
+# --- checking and storing ---------------------------------------------------------------------
+
+
 def check_upload(
-    contents: object, name: object, municipality: str | None = None, today: dt.date | None = None
+    contents: object,
+    name: object,
+    municipality: str | None = None,
+    today: dt.date | None = None,
+    *,
+    scope: Scope,
 ) -> FileResult:
-    """Dry run of one uploaded file: what it would store, or why not. Stores nothing."""
+    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        return _read(path, label, municipality, today)
+        result = _read(path, label, municipality, today)
+    return _within_scope(result, municipality, scope, load_reference())[0]
 
 
 def store_file(
-    engine: Engine, contents: object, name: object, municipality: str | None = None, today: dt.date | None = None
+    engine: Engine,
+    contents: object,
+    name: object,
+    municipality: str | None = None,
+    today: dt.date | None = None,
+    *,
+    scope: Scope,
 ) -> StoredFile:
-    """Read one uploaded file again from its bytes and store it, all or nothing; the attempt is recorded."""
+    """Read one uploaded file again from its bytes and store it for `scope`, all or nothing; the
+    attempt is recorded (uploaded by the user, source by role). A file naming a municipality
+    outside the scope is recorded as rejected, and its refusal in the audit log."""
+    if not scope.may_upload:
+        raise PermissionError(f"{scope.user} ({scope.role}) mag niet aanleveren")
     label = safe_label(name)
+    who = {"source": source_of(scope), "uploaded_by": scope.user}
     data, problems = decode_upload(contents, label)
     if data is None:
-        stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, source=SOURCE,
-                              uploaded_by=UPLOADED_BY)  # fmt: skip
+        stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, **who)
         return StoredFile(FileResult(label, [], problems), stored)
     with temporary_copy(data) as path:
-        result, stored = load_file(engine, path, label=label, municipality=municipality or None, source=SOURCE,
-                                   uploaded_by=UPLOADED_BY, today=today)  # fmt: skip
+        result, refused = _within_scope(_read(path, label, municipality, today), municipality, scope, load_reference())
+        sha256 = file_sha256(path)
+    stored = store_upload(engine, file_name=label, sha256=sha256, records=result.records, problems=result.problems,
+                          **who)  # fmt: skip
+    if refused:
+        details = {"upload_id": stored.upload_id, "reden": "buiten bereik", "gemeenten": refused}
+        with write_transaction(engine) as conn:
+            record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=label, details=details)
     return StoredFile(result, stored)
 
 
 def store_files(
-    engine: Engine, files: Sequence[tuple[object, object]], municipality: str | None = None
+    engine: Engine, files: Sequence[tuple[object, object]], municipality: str | None = None, *, scope: Scope
 ) -> list[StoredFile]:
     """Store each (contents, name) on its own, then recompute the indicator table when anything changed."""
-    done = [store_file(engine, contents, name, municipality) for contents, name in files]
+    done = [store_file(engine, contents, name, municipality, scope=scope) for contents, name in files]
     if any(item.stored.status == "stored" for item in done):
         refresh(engine)
     return done
+
+
+def refuse_upload(engine: Engine, scope: Scope, names: Sequence[object]) -> None:
+    """Record in the audit log that a user without the right to deliver tried to store files."""
+    labels = [safe_label(name) for name in names]
+    details = {"reden": "geen recht om aan te leveren", "rol": str(scope.role), "bestanden": labels}
+    with write_transaction(engine) as conn:
+        record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=", ".join(labels)[:500],
+               details=details)  # fmt: skip
 
 
 # --- what the page shows ----------------------------------------------------------------------
@@ -277,6 +378,11 @@ def _result_text(status: str, errors: int, duplicate_of: object) -> str:
     return text
 
 
+def visible_uploads(uploads: pd.DataFrame, scope: Scope) -> pd.DataFrame:
+    """The rows of `list_uploads` the user may see: a beheerder all, anyone else the ones they made."""
+    return uploads if scope.is_admin else uploads.loc[uploads["uploaded_by"] == scope.user]
+
+
 def history_frame(uploads: pd.DataFrame, limit: int | None = HISTORY_ROWS) -> pd.DataFrame:
     """The upload history (rows of `list_uploads`, newest first) as the page shows it."""
     rows = uploads if limit is None else uploads.head(limit)
@@ -323,16 +429,32 @@ def value_history_frame(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def municipality_choices(reference: Reference, today: dt.date | None = None, current_only: bool = True) -> list[str]:
-    """Suggestions `Utrecht (GM0344)` by name; former municipalities (`…, opgeheven 2022`) when asked."""
+def municipality_choices(
+    reference: Reference,
+    today: dt.date | None = None,
+    current_only: bool = True,
+    keep: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """Suggestions `Utrecht (GM0344)` by name; former municipalities (`…, opgeheven 2022`) when asked;
+    only the codes `keep` allows when given."""
     today = today or dt.date.today()
     choices = []
     for m in reference.municipalities.values():
         gone = m.end is not None and m.end <= today
-        if gone and current_only:
+        if (gone and current_only) or (keep is not None and not keep(m.code)):
             continue
         choices.append(f"{m.name} ({m.code}, opgeheven {m.end.year})" if gone else f"{m.name} ({m.code})")
     return sorted(choices, key=lambda text: (fold(re.sub(r"^'s[- ]", "", text)), text))
+
+
+def upload_choices(scope: Scope, reference: Reference, today: dt.date | None = None) -> list[str]:
+    """The current municipalities the user may deliver for (a beheerder: all)."""
+    return municipality_choices(reference, today, keep=lambda code: scope.may_upload_for(code, reference))
+
+
+def value_choices(scope: Scope, reference: Reference, today: dt.date | None = None) -> list[str]:
+    """The municipalities, former ones too, whose stored values the user may see."""
+    return municipality_choices(reference, today, False, keep=lambda code: may_view_values(scope, code, reference))
 
 
 _CHOSEN_CODE = re.compile(r"\((GM\d{4})\b")

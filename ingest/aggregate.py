@@ -40,7 +40,7 @@ def aggregate(values: pd.DataFrame, reference: Reference, periods: list[Period] 
     table["reported"] = grouped["reported"].sum().astype("int64")
     table["expected"] = grouped.size().astype("int64")
     table = table.reset_index()
-    _add_values(table)
+    add_values(table)
     table["indicator"] = pd.Categorical(table["indicator"], categories=[i.code for i in INDICATORS])
     table = table.sort_values(["level", "area_code", "period", "indicator"], kind="stable")
     return _typed(table[list(COLUMNS)].reset_index(drop=True))
@@ -138,7 +138,7 @@ def _areas(members: pd.DataFrame) -> pd.DataFrame:
     return areas
 
 
-def _add_values(table: pd.DataFrame) -> None:
+def add_values(table: pd.DataFrame) -> None:
     """Value and 95% / 99.8% limits from the pooled counts, by the indicator's unit."""
     units = table["indicator"].map({i.code: i.unit for i in INDICATORS})
     per = table["indicator"].map({i.code: i.per or 1 for i in INDICATORS}).to_numpy(float)

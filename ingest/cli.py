@@ -73,14 +73,21 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:
-    from ingest.export import export_table, write_export
+    from ingest.export import export_table, public_export_table, write_export
     from ingest.reference import load_reference
     from ingest.store import connect, current_values
 
     if args.format == "xlsx" and not args.out:
         print("Geef bij --format xlsx ook --out BESTAND op.", file=sys.stderr)
         return EXIT_USAGE
-    table = export_table(current_values(connect(args.db)), load_reference(), args.level)
+    if args.afgeschermd:
+        if args.level == "municipality":
+            print("--afgeschermd geeft alleen regio's en landelijke cijfers; laat --level municipality weg.",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        table = public_export_table(connect(args.db), args.level)
+    else:
+        table = export_table(current_values(connect(args.db)), load_reference(), args.level)
     write_export(table, Path(args.out) if args.out else out, args.format)
     if args.out:
         print(f"{_count(len(table), 'regel', 'regels')} geschreven naar {args.out}", file=sys.stderr)
@@ -119,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--level", choices=["municipality", "region", "national"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     export.add_argument("--out", help="bestand om naar te schrijven (standaard: het scherm, alleen bij csv)")
+    export.add_argument(
+        "--afgeschermd",
+        action="store_true",
+        help="zoals de stuurgroep het ziet: regio's en landelijk, kleine aantallen en wat ze verraadt leeg",
+    )
 
     template = commands.add_parser("template", help="het lege Excel-sjabloon maken")
     template.add_argument("--out", help=f"bestandsnaam (standaard {DEFAULT_TEMPLATE})")

@@ -39,6 +39,18 @@ def export_table(values: pd.DataFrame, reference: Reference, level: str | None =
     return table[list(EXPORT_COLUMNS)].reset_index(drop=True)
 
 
+def public_export_table(engine, level: str | None = None) -> pd.DataFrame:
+    """The export rows as a user without full rights sees them (`ingest.suppression`): regions and the
+    nation per quarter, small numbers and what would reveal them left empty. Same columns."""
+    from ingest.indicator_table import read_indicators
+
+    if level == "municipality":
+        raise ValueError("municipality figures are never exported suppressed")
+    table = read_indicators(engine, level=level, public=True)
+    table = table.loc[table["period"].astype(str).str.contains("Q", regex=False)]
+    return table[list(EXPORT_COLUMNS)].reset_index(drop=True)
+
+
 def write_export(table: pd.DataFrame, out: Path | str | TextIO | BinaryIO, fmt: str) -> None:
     """Write the export table to a path or an open stream (stdout for csv) as csv or xlsx."""
     if fmt == "csv":

@@ -3,6 +3,10 @@
 Callbacks of the dashboard read it with a cheap query instead of aggregating raw values on each
 click, and several server processes share it without keeping state of their own. Whoever first
 sees that the store has changed since the table was computed (a new upload) recomputes it.
+
+With it, in the same transaction and so for the same store version, the public table
+(`indicator_values_public`): the region, national and yearly rows with small numbers suppressed
+(`ingest.suppression`), for users without full detail on an area.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from sqlalchemy import Engine, delete, insert, select
 
 from ingest.aggregate import COLUMNS, aggregate
 from ingest.reference import load_reference
-from ingest.schema import indicator_state, indicator_values
+from ingest.schema import indicator_state, indicator_values, indicator_values_public
 from ingest.store import current_values, store_version, write_transaction
+from ingest.suppression import suppress
+
+PUBLIC_COLUMNS = (*COLUMNS, "shown", "suppression")
 
 
 def computed_version(engine: Engine) -> int | None:
@@ -30,16 +37,18 @@ def refresh(engine: Engine, *, force: bool = False) -> bool:
     version = store_version(engine)
     if not force and computed_version(engine) == version:
         return False
-    table = aggregate(current_values(engine), load_reference())
-    rows = _records(table)
+    reference = load_reference()
+    table = aggregate(current_values(engine), reference)
+    rows, public = _records(table, COLUMNS), _records(suppress(table, reference), PUBLIC_COLUMNS)
     with write_transaction(engine) as conn:
         # Another process may have done it meanwhile (writes are serialised): check again inside.
         done = conn.execute(select(indicator_state.c.store_version)).scalar_one_or_none()
         if not force and done == version:
             return False
-        conn.execute(delete(indicator_values))
-        if rows:
-            conn.execute(insert(indicator_values), rows)
+        for target, records in ((indicator_values, rows), (indicator_values_public, public)):
+            conn.execute(delete(target))
+            if records:
+                conn.execute(insert(target), records)
         conn.execute(delete(indicator_state))
         conn.execute(insert(indicator_state).values(id=1, store_version=version, computed_at=dt.datetime.now(dt.UTC)))
     return True
@@ -52,20 +61,26 @@ def read_indicators(
     areas: list[str] | None = None,
     indicators: list[str] | None = None,
     periods: list[str] | None = None,
+    public: bool = False,
 ) -> pd.DataFrame:
-    """Rows of the indicator table (refreshed first when stale), filtered; the columns of `aggregate`."""
+    """Rows of the indicator table (refreshed first when stale), filtered; the columns of `aggregate`.
+
+    `public`: from the public table instead (regions, the nation and years, small numbers
+    suppressed), with the columns `shown` and `suppression` added.
+    """
     refresh(engine)
-    query = select(*(indicator_values.c[name] for name in COLUMNS))
+    table, names = (indicator_values_public, PUBLIC_COLUMNS) if public else (indicator_values, COLUMNS)
+    query = select(*(table.c[name] for name in names))
     for column, wanted in (("level", [level] if level else None), ("area_code", areas), ("indicator", indicators),
                            ("period", periods)):  # fmt: skip
         if wanted is not None:
-            query = query.where(indicator_values.c[column].in_(wanted))
+            query = query.where(table.c[column].in_(wanted))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     # Typed columns built directly: several times faster than a frame of objects cast afterwards,
     # and this runs in every dashboard callback.
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(COLUMNS)
-    return pd.DataFrame({name: _typed(name, values) for name, values in zip(COLUMNS, columns, strict=True)})
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return pd.DataFrame({name: _typed(name, values) for name, values in zip(names, columns, strict=True)})
 
 
 _INTEGERS = frozenset({"numerator", "denominator", "population"})
@@ -79,10 +94,12 @@ def _typed(name: str, values: tuple) -> object:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
     if name in ("reported", "expected"):
         return np.array(values, dtype="int64")
+    if name == "shown":
+        return pd.array(values, dtype="string")
     return list(values)
 
 
-def _records(table: pd.DataFrame) -> list[dict]:
+def _records(table: pd.DataFrame, columns: tuple[str, ...]) -> list[dict]:
     """Plain Python values for executemany: None for missing, int for counts."""
-    frame = table[list(COLUMNS)].astype(object).where(table[list(COLUMNS)].notna(), None)
+    frame = table[list(columns)].astype(object).where(table[list(columns)].notna(), None)
     return frame.to_dict("records")

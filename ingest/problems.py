@@ -115,6 +115,10 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "Gemeente {name} ({gm_code}) bestond niet in {period}{hint}. Lever de cijfers aan voor de gemeente zoals die toen bestond.",
     ),
+    "outside_scope": (
+        Severity.ERROR,
+        "U mag geen cijfers aanleveren voor {municipality}. U levert aan voor: {allowed}. Haal deze gemeente uit het bestand of vraag de beheerder om uw account aan te passen.",
+    ),
     # --- period ---
     "missing_period": (
         Severity.ERROR,

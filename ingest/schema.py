@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     Column,
@@ -206,6 +207,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def connect(url: str | None = None) -> Engine:
     """An engine on the monitor's database, with the tables created if they are missing."""
+    import accounts.schema  # noqa: F401  (registers the account tables; here to avoid an import cycle)
+
     text = database_url(url)
     parsed = _parse_url(text)
     shown = parsed.render_as_string(hide_password=True)
@@ -265,6 +268,23 @@ Index(
     indicator_values.c.period,
 )
 
+# The public indicator table (ingest.suppression): region, national and yearly rows with small
+# numbers suppressed, for users without full detail; written with indicator_values, same version.
+indicator_values_public = Table(
+    "indicator_values_public",
+    metadata,
+    *(Column(c.name, c.type, nullable=c.nullable) for c in indicator_values.columns),
+    Column("shown", String(4), nullable=True),  # "<5", "" (hidden otherwise), NULL: published
+    Column("suppression", String(16), nullable=False, default=""),  # primary | secondary | ""
+)
+Index(
+    "ix_indicator_values_public_level",
+    indicator_values_public.c.level,
+    indicator_values_public.c.indicator,
+    indicator_values_public.c.period,
+)
+Index("ix_indicator_values_public_area", indicator_values_public.c.area_code, indicator_values_public.c.indicator)
+
 # One row: the store version the indicator table was computed for.
 indicator_state = Table(
     "indicator_state",
@@ -272,4 +292,55 @@ indicator_state = Table(
     Column("id", Integer, primary_key=True),
     Column("store_version", Integer, nullable=False),
     Column("computed_at", UTCDateTime(), nullable=False),
+)
+
+
+# --- the audit log (ingest.audit): append-only, who did what when -------------------------------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),  # user name, or "cli:<os user>", "systeem"
+    Column("action", String(64), nullable=False, index=True),  # one of ingest.audit.Action
+    Column("subject", String(500), nullable=False, default=""),  # what it was about: a user, a file, a key
+    Column("details", Text, nullable=False, default="{}"),  # JSON
+)
+
+# Append-only, enforced by the database itself: triggers refuse every UPDATE and DELETE (and on
+# PostgreSQL TRUNCATE), whoever connects. `metadata.create_all` creates them with the table.
+AUDIT_APPEND_ONLY = "het auditlog is alleen aan te vullen: regels wijzigen of verwijderen kan niet"
+
+for _verb in ("UPDATE", "DELETE"):
+    event.listen(
+        audit_log,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER audit_log_no_{_verb.lower()} BEFORE {_verb} ON audit_log "
+            f"BEGIN SELECT RAISE(ABORT, '{AUDIT_APPEND_ONLY}'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+
+event.listen(
+    audit_log,
+    "after_create",
+    DDL(
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN RAISE EXCEPTION '{AUDIT_APPEND_ONLY} (%%)', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$"
+    ).execute_if(dialect="postgresql"),
+)
+for _name, _when in (("no_change", "UPDATE OR DELETE ON audit_log FOR EACH ROW"),
+                     ("no_truncate", "TRUNCATE ON audit_log FOR EACH STATEMENT")):  # fmt: skip
+    event.listen(
+        audit_log,
+        "after_create",
+        DDL(f"CREATE TRIGGER audit_log_{_name} BEFORE {_when} EXECUTE FUNCTION audit_log_append_only()").execute_if(
+            dialect="postgresql"
+        ),
+    )
+event.listen(
+    audit_log,
+    "after_drop",
+    DDL("DROP FUNCTION IF EXISTS audit_log_append_only()").execute_if(dialect="postgresql"),
 )

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy import update as sa_update
 
+from ingest.audit import record_upload
 from ingest.elements import ELEMENT_CODES
 from ingest.periods import Period
 from ingest.problems import Problem, Severity
@@ -180,7 +181,8 @@ def store_upload(
 ) -> StoreResult:
     """Record the upload and, when it has no errors and is not a duplicate, store its values.
 
-    All or nothing: the upload row and every value change are one transaction.
+    All or nothing: the upload row, every value change and their audit entries (`ingest.audit`) are
+    one transaction. A `StoreConflict` rolls it all back and records only the failed attempt.
     """
     uploaded_at = dt.datetime.now(UTC) if uploaded_at is None else uploaded_at
     if uploaded_at.tzinfo is None:
@@ -190,18 +192,33 @@ def store_upload(
         "uploaded_by": uploaded_by or "", "uploaded_at": uploaded_at,
         "problems": _problems_json(problems),
     }  # fmt: skip
-    if any(p.is_error for p in problems):
+    audit = {
+        "actor": upload["uploaded_by"], "file_name": file_name, "sha256": sha256, "source": upload["source"],
+        "errors": sum(p.is_error for p in problems),
+    }  # fmt: skip
+    if audit["errors"]:
         with write_transaction(engine) as conn:
             upload_id = _insert_upload(conn, **upload, status="rejected")
+            record_upload(conn, **audit, upload_id=upload_id, status="rejected")
         return StoreResult(upload_id, "rejected", 0, 0, 0, None)
+    try:
+        return _store_values(engine, upload, audit, _observation_rows(records))
+    except StoreConflict:
+        with write_transaction(engine) as conn:
+            record_upload(conn, **audit, upload_id=None, status="conflict")
+        raise
 
-    rows = _observation_rows(records)
+
+def _store_values(engine: Engine, upload: dict, audit: dict, rows: list[dict]) -> StoreResult:
+    """Store a file without errors: a duplicate of a stored file, or its new and changed values."""
+    sha256, uploaded_at = upload["sha256"], upload["uploaded_at"]
     with write_transaction(engine) as conn:
         earlier = conn.execute(
             select(func.min(uploads.c.id)).where(uploads.c.status == "stored", uploads.c.sha256 == sha256)
         ).scalar()
         if earlier is not None:
             upload_id = _insert_upload(conn, **upload, status="duplicate", duplicate_of=earlier)
+            record_upload(conn, **audit, upload_id=upload_id, status="duplicate", duplicate_of=earlier)
             return StoreResult(upload_id, "duplicate", 0, 0, 0, earlier)
 
         current = _current_for(conn, rows)
@@ -225,6 +242,8 @@ def store_upload(
         _release(conn, replaced, uploaded_at)
         _insert_observations(conn, upload_id, new_rows)
         _link_superseded(conn, upload_id, replaced)
+        record_upload(conn, **audit, upload_id=upload_id, status="stored", added=added, replaced_ids=replaced,
+                      unchanged=unchanged)  # fmt: skip
     return StoreResult(upload_id, "stored", added, len(replaced), unchanged, None)
 
 

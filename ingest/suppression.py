@@ -1,62 +1,72 @@
-"""Small-number suppression: the indicator table as a user without full rights may see it.
+"""Small-number suppression: the public indicator table, as the steering group may see it.
 
-Status: groundwork for the accounts-and-privacy issue, not yet used by any page or export. Correct
-on the tests' tables, but too slow for the national table: on the sample database (82,208 rows)
-it did not finish within five minutes. Make it faster (per connected group, vectorised) before
-wiring it in.
-
-`suppress` is pure. It takes the full indicator table (`aggregate`'s output) and returns it with
-every figure that could identify a household hidden:
+Users without full rights on an area see only the regions and the nation (accounts.scope); this
+module makes that table. `suppress` is pure: it takes the full indicator table (`aggregate`'s
+output) and returns its region and national rows (and the rows of municipalities without a
+region, if any), plus a yearly row per area and complete year (period "2024": the four quarters
+pooled), with every figure that could identify a household hidden:
 
 - primary: a count (or the count behind a rate) from 1 to 4, shown as "<5"; a proportion whose
   denominator is from 1 to 9 (value, intervals, numerator and denominator). 0 is shown: it
-  identifies nobody, and it is never chosen to protect another cell (see below).
+  identifies nobody, and it is never chosen to protect another cell.
 - secondary: more cells, so that no hidden cell can be derived exactly from the published totals
-  (`Total`) and the other published cells. A "<5" counts as hidden: it only gives a range.
+  and the other published cells. Published totals (`Total`): the regions add up to the nation per
+  period, and the four quarters add up to the year per area (the region page's startfoto).
 
-Secondary suppression works in two steps, repeated until stable. First the classic rule: in every
-group (the total and its parts: a region's municipalities in one period, the regions of the
-nation, the quarters of a year) where one cell is hidden, the smallest published non-zero part is
-hidden too (ties by area code), and so when the bounds an outsider knows (1-4 for "<5", at least 5
-for a blank count) pin a hidden part. Then an audit solves the published totals as one linear
-system per quantity (indicators sharing a data element share it, so a rate cannot give away the
-count it divides) and hides one more cell next to any hidden cell it can still derive exactly.
+Who attacks: an outsider, who knows the published table and what a mark means ("<5": 1 to 4; a
+proportion hidden as primary: denominator 1 to 9; another hidden count: at least the threshold,
+as zeros are never hidden), and an insider who also knows ONE area's row exactly (a projectleider
+their own region, a ketenpartner serving a whole region, whoever knows the nation). To stand up
+to both, every group (a total and its parts) with a hidden cell keeps at least three hidden
+cells, the total counted (fewer only where no other non-zero cell is left), and an audit then
+checks every hidden cell, for the outsider and for each single insider: by linear algebra (a
+cell is derived when it does not move along the null space of the published equations) and by
+the bounds on each group, and hides one more cell next to any cell it can still derive.
 
+Limits: a coalition of several insiders (two regions pooling what they know) can derive more
+than any one of them; numerators of proportions are protected by their own equations and the
+bound "at least 0", not by "numerator at most denominator".
+
+The pattern is the same for indicators that share a data element (a family), so a rate cannot
+give away the count it divides. The linear algebra is per connected component: one complete
+year (its quarters and the year, all areas) or one quarter of an incomplete year, so it is fast.
 Compute the pattern once, on the full table, and filter the result for each view: patterns
 computed per view could be differenced against each other.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
+from ingest.aggregate import add_values
 from ingest.indicators import INDICATORS_BY_CODE, Indicator, Unit
 from ingest.reference import Reference
 
 COUNT_THRESHOLD = 5  # counts 1..4 are hidden
 DENOMINATOR_THRESHOLD = 10  # proportions over 1..9 are hidden
+MIN_HIDDEN = 3  # hidden cells in a group with any: one insider knowing one of them leaves two
 LESS_THAN = f"<{COUNT_THRESHOLD}"
 HIDDEN_COLUMNS = ("numerator", "denominator", "value", "ci_low", "ci_high", "ci99_low", "ci99_high")
-_TOLERANCE = 1e-9
-
-Key = tuple[str, str, str]  # (level, area_code, period)
+PUBLIC_LEVELS = ("region", "national")
+_TOLERANCE = 1e-7
+log = logging.getLogger(__name__)
 
 
 class Total(StrEnum):
     """A sum an outsider can see, and so use to derive a hidden part."""
 
-    REGION = "region"  # the municipalities of a region add up to the region
-    NATIONAL = "national"  # the regions (and municipalities without one) add up to the nation
-    YEAR = "year"  # the four quarters of a year add up to the year
+    NATIONAL = "national"  # the regions (and municipalities without one) add up to the nation, per period
+    YEAR = "year"  # the four quarters of a year add up to the year, per area
 
 
-PUBLISHED_TOTALS = frozenset({Total.REGION, Total.NATIONAL})  # what `aggregate` publishes: no yearly totals
+PUBLISHED_TOTALS = frozenset({Total.NATIONAL, Total.YEAR})
 
 
 class Reason(StrEnum):
@@ -64,278 +74,385 @@ class Reason(StrEnum):
     SECONDARY = "secondary"  # hidden so that a small cell cannot be derived
 
 
-def suppress(table: pd.DataFrame, reference: Reference, totals: Iterable[Total] = PUBLISHED_TOTALS) -> pd.DataFrame:
-    """The table with small numbers and what would reveal them hidden; raw figures of hidden rows removed.
+def suppress(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The public table: region, national and yearly rows, small numbers and what reveals them hidden.
 
-    Rows of a level whose total is not in `totals` are left out. With `Total.YEAR`, a row per
-    area, indicator and complete year (period `"2024"`) is added and protected too. Added
-    columns: `suppression` ("primary", "secondary" or "") and `shown` ("<5" for a hidden small
-    count, "" for another hidden row, <NA> for a published one).
+    Added columns: `suppression` ("primary", "secondary" or "") and `shown` ("<5" for a hidden
+    small count, "" for another hidden row, <NA> for a published one). Hidden rows lose their
+    numerator, denominator, value and intervals. `attrs["unprotected"]`: (indicator, level, area,
+    period) of hidden cells that stay derivable even with every non-zero cell of their year hidden
+    (say four "<5" quarters of a year that is "<5" too: each is 1); none in a realistic table.
     """
-    totals = frozenset(Total(t) for t in totals)
-    levels = {"municipality"} | {level for level in ("region", "national") if Total(level) in totals}
-    work = table.loc[table["level"].astype(str).isin(levels)].reset_index(drop=True)
-    if Total.YEAR in totals:
-        work = pd.concat([work, _year_rows(work)], ignore_index=True)
-    reasons: dict[tuple[str, Key], Reason] = {}
-    for family in _families(work["indicator"].astype(str).unique()):
-        model = _Model.build(work, family, reference, totals)
-        hidden = model.protect()
-        reasons.update({(code, key): hidden[key] for code in family for key in model.cells[code] if key in hidden})
-    return _published(work, reasons)
-
-
-def _families(codes: Iterable[str]) -> list[tuple[str, ...]]:
-    """Indicators grouped when they share a data element: they are hidden together."""
-    families: list[tuple[set[str], set[str]]] = []
-    for code in sorted(codes):
-        elements = set(INDICATORS_BY_CODE[code].elements)
-        joined = [f for f in families if f[1] & elements]
-        families = [f for f in families if not f[1] & elements]
-        families.append(({code}.union(*(f[0] for f in joined)), elements.union(*(f[1] for f in joined))))
-    return [tuple(sorted(codes)) for codes, _ in families]
-
-
-def _quantities(indicator: Indicator) -> list[tuple]:
-    """The counts a row of `indicator` publishes; equal quantities are one unknown to an outsider."""
-    numerator = ("numerator", indicator.numerator)
-    return [numerator, ("denominator", indicator.denominator)] if indicator.unit is Unit.PROPORTION else [numerator]
-
-
-def _size(indicator: Indicator, numerator: float, denominator: float) -> float:
-    return denominator if indicator.unit is Unit.PROPORTION else numerator
-
-
-def _is_small(indicator: Indicator, numerator: float, denominator: float) -> bool:
-    threshold = DENOMINATOR_THRESHOLD if indicator.unit is Unit.PROPORTION else COUNT_THRESHOLD
-    return 1 <= _size(indicator, numerator, denominator) < threshold
-
-
-@dataclass
-class _Group:
-    indicator: str
-    total: Key
-    members: tuple[Key, ...]
-
-
-@dataclass
-class _Model:
-    family: tuple[str, ...]
-    cells: dict[str, dict[Key, tuple[float, float]]]  # indicator -> reported row -> (numerator, denominator)
-    groups: list[_Group]
-    defining: dict[tuple[str, Key], _Group] = field(default_factory=dict)  # a total's own group
-
-    @classmethod
-    def build(cls, work: pd.DataFrame, family: tuple[str, ...], reference: Reference, totals: frozenset) -> _Model:
-        cells: dict[str, dict[Key, tuple[float, float]]] = {}
-        for code in family:
-            rows = work.loc[(work["indicator"].astype(str) == code) & work["numerator"].notna()]
-            numerator = rows["numerator"].to_numpy(float, na_value=np.nan)
-            denominator = rows["denominator"].to_numpy(float, na_value=np.nan)
-            cells[code] = dict(zip(_keys(rows), zip(numerator, denominator, strict=True), strict=True))
-        groups = [g for code in family for g in _groups(code, cells[code], reference, totals)]
-        model = cls(family, cells, groups)
-        model.defining = {(g.indicator, g.total): g for g in groups}
-        return model
-
-    def size(self, key: Key) -> float:
-        """The smallest count behind the cell among the family's indicators (used to pick cells)."""
-        return min(_size(INDICATORS_BY_CODE[c], *self.cells[c][key]) for c in self.family if key in self.cells[c])
-
-    def protect(self) -> dict[Key, Reason]:
-        hidden = {
-            key: Reason.PRIMARY
-            for code in self.family
-            for key, (n, d) in self.cells[code].items()
-            if _is_small(INDICATORS_BY_CODE[code], n, d)
-        }
-        while True:
-            self._spread(hidden)
-            derivable = self._derivable(hidden)
-            if not derivable:
-                return hidden
-            for key in sorted(derivable):
-                around = [g for g in self.groups if key == g.total or key in g.members]
-                extra = self._pick([k for g in around for k in (*g.members, g.total)], hidden)
-                if extra is None:  # nothing next to it: any published cell, so the loop ends
-                    extra = self._pick([k for c in self.family for k in self.cells[c]], hidden)
-                if extra is not None:
-                    hidden[extra] = Reason.SECONDARY
-
-    def _spread(self, hidden: dict[Key, Reason]) -> None:
-        """The classic rule: no group with a single hidden cell or a hidden part pinned by bounds."""
-        changed = True
-        while changed:
-            changed = False
-            for group in self.groups:
-                cells = (group.total, *group.members)
-                count = sum(key in hidden for key in cells)
-                if count == 0 or (count > 1 and not self._pinned(group, hidden)):
-                    continue
-                extra = self._pick(group.members, hidden) or self._pick((group.total,), hidden)
-                if extra is not None:
-                    hidden[extra] = Reason.SECONDARY
-                    changed = True
-
-    def _pick(self, keys: Iterable[Key], hidden: dict[Key, Reason]) -> Key | None:
-        """The smallest published non-zero cell (zeros protect nothing), else a published zero."""
-        published = sorted({k for k in keys if k not in hidden}, key=lambda k: (self.size(k) == 0, self.size(k), k))
-        return published[0] if published else None
-
-    def _pinned(self, group: _Group, hidden: dict[Key, Reason]) -> bool:
-        """Whether the published total and the bounds an outsider knows fix a hidden part exactly."""
-        if group.total in hidden:
-            return False
-        indicator = INDICATORS_BY_CODE[group.indicator]
-        cells = self.cells[group.indicator]
-        size = {k: _size(indicator, *cells[k]) for k in (group.total, *group.members)}
-        rest = size[group.total] - sum(size[k] for k in group.members if k not in hidden)
-        threshold = DENOMINATOR_THRESHOLD if indicator.unit is Unit.PROPORTION else COUNT_THRESHOLD
-        bounds = [
-            (1.0, threshold - 1.0) if _is_small(indicator, *cells[k]) else (float(threshold), np.inf)
-            for k in group.members
-            if k in hidden and size[k] != 0  # a hidden zero: (0, inf) is all an outsider could assume
-        ]
-        for i, (low, high) in enumerate(bounds):
-            others_low = sum(b[0] for j, b in enumerate(bounds) if j != i)
-            others_high = sum(b[1] for j, b in enumerate(bounds) if j != i)
-            if min(high, rest - others_low) <= max(low, rest - others_high):
-                return True
-        return False
-
-    def _derivable(self, hidden: dict[Key, Reason]) -> set[Key]:
-        """Hidden cells whose exact value follows from the published cells by linear algebra."""
-        found: set[Key] = set()
-        by_quantity: dict[tuple, list[str]] = defaultdict(list)
-        for code in self.family:
-            for quantity in _quantities(INDICATORS_BY_CODE[code]):
-                by_quantity[quantity].append(code)
-        for codes in by_quantity.values():
-            forms = {(c, k): self._form(c, k) for c in codes for k in self.cells[c]}
-            unknown = sorted({leaf for form in forms.values() for leaf in form if leaf in hidden})
-            column = {leaf: i for i, leaf in enumerate(unknown)}
-            rows = [
-                [column[leaf] for leaf in form if leaf in column]
-                for (_, key), form in forms.items()
-                if key not in hidden
-            ]
-            null = _null_spaces([r for r in rows if r], len(unknown))
-            for (_, key), form in forms.items():
-                if key in hidden and _determined([column[leaf] for leaf in form if leaf in column], null):
-                    found.add(key)
-        return found
-
-    def _form(self, code: str, key: Key) -> frozenset[Key]:
-        """The municipality quarters a cell adds up."""
-        group = self.defining.get((code, key))
-        if group is None:
-            return frozenset({key})
-        return frozenset().union(*(self._form(code, member) for member in group.members))
-
-
-def _groups(code: str, cells: dict[Key, tuple], reference: Reference, totals: frozenset) -> list[_Group]:
-    """Every published total of one indicator with the reported cells that add up to it."""
-    groups: list[_Group] = []
-    regional: dict[Key, list[Key]] = defaultdict(list)
-    national: dict[Key, list[Key]] = defaultdict(list)
-    for key in sorted(cells):
-        level, area, period = key
-        if level == "municipality":
-            region = reference.region_of(area)
-            if region is not None and Total.REGION in totals:
-                regional[("region", region.code, period)].append(key)
-            else:
-                national[("national", "", period)].append(key)
-        elif level == "region":
-            national[("national", "", period)].append(key)
-    nations = {k[2]: k for k in cells if k[0] == "national"}
-    for (level, area, period), members in [*regional.items(), *national.items()]:
-        total = (level, area, period) if level == "region" else nations.get(period)
-        if total in cells:
-            groups.append(_Group(code, total, tuple(members)))
-    if Total.YEAR in totals:
-        quarters: dict[Key, list[Key]] = defaultdict(list)
-        for level, area, period in cells:
-            if "Q" in period:
-                quarters[(level, area, period.split("Q")[0])].append((level, area, period))
-        groups += [_Group(code, year, tuple(sorted(q))) for year, q in quarters.items() if year in cells]
-    return groups
-
-
-def _null_spaces(rows: list[list[int]], size: int) -> list[tuple[list[int], np.ndarray]]:
-    """A basis of the unknowns' freedom, per connected block: (columns, basis with a row per column)."""
-    parent = list(range(size))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for row in rows:
-        for i in row[1:]:
-            parent[root(i)] = root(row[0])
-    blocks: dict[int, list[int]] = defaultdict(list)
-    for i in range(size):
-        blocks[root(i)].append(i)
-    result = []
-    for columns in blocks.values():
-        index = {c: j for j, c in enumerate(columns)}
-        block_rows = [r for r in rows if root(r[0]) == root(columns[0])]
-        matrix = np.zeros((max(len(block_rows), 1), len(columns)))
-        for i, row in enumerate(block_rows):
-            matrix[i, [index[c] for c in row]] = 1.0
-        _, singular, vt = np.linalg.svd(matrix)
-        rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
-        result.append((columns, vt[rank:].T))
+    work = public_rows(table, reference)
+    work = pd.concat([work, year_rows(work)], ignore_index=True) if len(work) else work
+    reason = pd.Series("", index=work.index, dtype="string")
+    exposed: list[int] = []
+    codes = work["indicator"].astype(str)
+    for family in families(codes.unique()):
+        grid = _Grid.build(work.loc[codes.isin(family)], family)
+        hidden, unprotected = grid.protect()
+        rows = grid.row_cells  # per row of the family: its cell
+        reason.loc[rows.index] = np.array(["", Reason.PRIMARY, Reason.SECONDARY], dtype=object)[hidden[rows.to_numpy()]]
+        exposed.extend(rows.index[unprotected[rows.to_numpy()]])
+    result = _published(work, reason)
+    result.attrs["unprotected"] = sorted(_keys(result.loc[exposed]))
+    if exposed:
+        log.warning("suppression: %d hidden cells stay derivable whatever is hidden", len(exposed))
     return result
 
 
-def _determined(columns: list[int], null: list[tuple[list[int], np.ndarray]]) -> bool:
-    """Whether the sum of these unknowns is fixed: it does not move along any free direction."""
-    chosen = set(columns)
-    for block, basis in null:
-        picked = [j for j, c in enumerate(block) if c in chosen]
-        if picked and basis.shape[1] and np.abs(basis[picked].sum(axis=0)).max() > 1e-7:
-            return False
-    return True
+def _keys(rows: pd.DataFrame) -> set[tuple[str, str, str, str]]:
+    columns = [rows[c].astype(str) for c in ("indicator", "level", "area_code", "period")]
+    return set(zip(*columns, strict=True))
 
 
-def _year_rows(work: pd.DataFrame) -> pd.DataFrame:
-    """One row per area, indicator and year of which the table holds all four quarters."""
-    quarters = work.loc[work["period"].astype(str).str.contains("Q")].copy()
+def public_rows(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The rows an outsider may see: regions, the nation, and municipalities that belong to no region."""
+    level = table["level"].astype(str)
+    municipalities = table.loc[level == "municipality", "area_code"].astype(str)
+    loose = {code for code in municipalities.unique() if reference.region_of(code) is None}
+    keep = level.isin(PUBLIC_LEVELS) | ((level == "municipality") & table["area_code"].astype(str).isin(loose))
+    return table.loc[keep].reset_index(drop=True)
+
+
+def year_rows(work: pd.DataFrame) -> pd.DataFrame:
+    """One row per area, indicator and year of which the table holds all four quarters: counts summed,
+    value and intervals recomputed from them as `aggregate` does; population of the last quarter."""
+    period = work["period"].astype(str)
+    quarters = work.loc[period.str.contains("Q", regex=False)].copy()
     quarters["year"] = quarters["period"].astype(str).str.split("Q").str[0]
     periods = set(quarters["period"].astype(str))
     complete = [y for y in quarters["year"].unique() if all(f"{y}Q{q}" in periods for q in range(1, 5))]
-    quarters = quarters.loc[quarters["year"].isin(complete)]
+    quarters = quarters.loc[quarters["year"].isin(complete)].sort_values("period", kind="stable")
+    if quarters.empty:
+        return work.iloc[:0]
     keys = ["level", "area_code", "area_name", "indicator", "year"]
-    grouped = quarters.groupby(keys, sort=True, dropna=False)
+    grouped = quarters.astype({"level": str, "indicator": str}).groupby(keys, sort=True, dropna=False)
     years = grouped[["numerator", "denominator"]].sum(min_count=1)
     years[["reported", "expected"]] = grouped[["reported", "expected"]].sum()
+    years["population"] = grouped["population"].last()
     years = years.reset_index().rename(columns={"year": "period"})
-    unit = years["indicator"].map(lambda c: INDICATORS_BY_CODE[c].unit)
-    numerator = years["numerator"].astype("Float64")
-    ratio = numerator / years["denominator"].astype("Float64").where(years["denominator"] > 0)
-    years["value"] = ratio.where(unit == Unit.PROPORTION, numerator.where(unit == Unit.COUNT))
-    return years.reindex(columns=work.columns)
+    add_values(years)
+    years = years.reindex(columns=work.columns)
+    for column in ("numerator", "denominator", "population"):
+        years[column] = years[column].astype("Int64")
+    return years
 
 
-def _keys(frame: pd.DataFrame) -> list[Key]:
-    columns = (frame[c].astype(str) for c in ("level", "area_code", "period"))
-    return list(zip(*columns, strict=True))
+def families(codes: Iterable[str]) -> list[tuple[str, ...]]:
+    """Indicators grouped when they share a data element: they are hidden together."""
+    found: list[tuple[set[str], set[str]]] = []
+    for code in sorted(codes):
+        elements = set(INDICATORS_BY_CODE[code].elements)
+        joined = [f for f in found if f[1] & elements]
+        found = [f for f in found if not f[1] & elements]
+        found.append(({code}.union(*(f[0] for f in joined)), elements.union(*(f[1] for f in joined))))
+    return [tuple(sorted(codes)) for codes, _ in found]
 
 
-def _published(work: pd.DataFrame, reasons: dict[tuple[str, Key], Reason]) -> pd.DataFrame:
-    keys = zip(work["indicator"].astype(str), _keys(work), strict=True)
-    reason = pd.Series([str(reasons.get(k, "")) for k in keys], index=work.index, dtype="string")
+def bounds(values: np.ndarray, threshold: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """What an outsider knows of hidden counts: 1..threshold-1 for a small one, else at least the
+    threshold (hidden cells are never zero by choice); `threshold` None: only that it is not negative."""
+    values = np.nan_to_num(values, nan=0.0)
+    if threshold is None:
+        return np.zeros_like(values), np.full_like(values, np.inf)
+    small = (values >= 1) & (values < threshold)
+    low = np.where(small, 1.0, np.where(values >= threshold, float(threshold), 0.0))
+    high = np.where(small, threshold - 1.0, np.inf)
+    return low, high
+
+
+def quantities(indicator: Indicator) -> list[tuple[tuple, int | None]]:
+    """The counts a row of `indicator` publishes, with the threshold that marks them small; an equal
+    quantity of two indicators is one unknown to an outsider."""
+    numerator = ("numerator", indicator.numerator)
+    if indicator.unit is Unit.PROPORTION:
+        return [(numerator, None), (("denominator", indicator.denominator), DENOMINATOR_THRESHOLD)]
+    return [(numerator, COUNT_THRESHOLD)]
+
+
+def _is_small(indicator: Indicator, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    if indicator.unit is Unit.PROPORTION:
+        return (denominator >= 1) & (denominator < DENOMINATOR_THRESHOLD)
+    return (numerator >= 1) & (numerator < COUNT_THRESHOLD)
+
+
+def _size(indicator: Indicator, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return denominator if indicator.unit is Unit.PROPORTION else numerator
+
+
+@dataclass
+class _Component:
+    """Cells linked by published totals: one complete year, or one quarter of an incomplete year."""
+
+    cells: np.ndarray  # global cell ids
+    groups: list[tuple[int, np.ndarray]]  # (total, parts) in local ids
+    equations: np.ndarray  # a row per group: +1 for the total, -1 for each part
+    owner: np.ndarray  # local id -> area index (an insider knows its area's cells)
+
+
+@dataclass
+class _Grid:
+    """One family's cells: area x period, flattened; sizes and bounds per quantity."""
+
+    n_periods: int
+    exists: np.ndarray  # a row of the family at the cell
+    size: np.ndarray  # smallest count behind the cell among the family's indicators (nan: none)
+    small: np.ndarray
+    values: list[np.ndarray]  # per quantity: the count at each cell (nan: not reported)
+    low: list[np.ndarray]
+    high: list[np.ndarray]
+    components: list[_Component]
+    row_cells: pd.Series  # row index of the work table -> cell id
+
+    @classmethod
+    def build(cls, rows: pd.DataFrame, family: tuple[str, ...]) -> _Grid:
+        areas = pd.MultiIndex.from_arrays([rows["level"].astype(str), rows["area_code"].astype(str)])
+        area_codes, area_index = np.unique(areas.to_numpy(), return_inverse=True)
+        period_codes, period_index = np.unique(rows["period"].astype(str).to_numpy(), return_inverse=True)
+        n_cells = len(area_codes) * len(period_codes)
+        cell = area_index * len(period_codes) + period_index
+        codes = rows["indicator"].astype(str).to_numpy()
+        numerator = rows["numerator"].to_numpy(float, na_value=np.nan)
+        denominator = rows["denominator"].to_numpy(float, na_value=np.nan)
+        exists = np.zeros(n_cells, bool)
+        exists[cell] = True
+        size, small = np.full(n_cells, np.nan), np.zeros(n_cells, bool)
+        by_quantity: dict[tuple, tuple[np.ndarray, int | None]] = {}
+        for code in family:
+            indicator, mine = INDICATORS_BY_CODE[code], codes == code
+            n, d, at = numerator[mine], denominator[mine], cell[mine]
+            small[at] |= _is_small(indicator, n, d)
+            size[at] = np.fmin(size[at], _size(indicator, n, d))
+            for quantity, threshold in quantities(indicator):
+                values, _ = by_quantity.setdefault(quantity, (np.full(n_cells, np.nan), threshold))
+                values[at] = np.fmax(values[at], n if quantity[0] == "numerator" else d)
+        low, high = zip(*(bounds(v, t) for v, t in by_quantity.values()), strict=True)
+        components = _components(area_codes, period_codes)
+        return cls(
+            len(period_codes), exists, size, small, [v for v, _ in by_quantity.values()], list(low), list(high),
+            components, pd.Series(cell, index=rows.index),
+        )  # fmt: skip
+
+    def protect(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per cell: 0 published, 1 primary, 2 secondary; and which hidden cells stay derivable
+        however much more were hidden (see `suppress`)."""
+        hidden = np.where(self.small & self.exists, 1, 0)
+        unprotected = np.zeros(len(hidden), bool)
+        for component in self.components:
+            local = hidden[component.cells]
+            if local.any():
+                unprotected[component.cells[self._protect(component, local)]] = True
+                hidden[component.cells] = local
+        return hidden, unprotected
+
+    def _protect(self, c: _Component, hidden: np.ndarray) -> list[int]:
+        """Hide more cells of one component (in place) until no hidden cell can be derived, or only
+        cells that would stay derivable with every non-zero cell hidden; returns those."""
+        size = self.size[c.cells]
+        pickable = self.exists[c.cells] & (np.nan_to_num(size) > 0)  # zeros protect nothing
+        order = np.lexsort((np.arange(len(size)), np.nan_to_num(size)))
+        rank = np.empty(len(size), int)
+        rank[order] = np.arange(len(size))
+        hopeless: set[int] | None = None
+
+        def pick(candidates: Iterable[int]) -> int | None:
+            free = [i for i in candidates if not hidden[i] and pickable[i]]
+            return min(free, key=rank.__getitem__) if free else None
+
+        def hide(choices: Iterable[Iterable[int]]) -> bool:
+            for candidates in choices:
+                extra = pick(candidates)
+                if extra is not None:
+                    hidden[extra] = 2
+                    return True
+            return False
+
+        def audit(pattern: np.ndarray, ignore: set[int]) -> list[int]:
+            return sorted(set(_derivable(c, pattern)) - ignore) or sorted(set(self._bounded(c, pattern)) - ignore)
+
+        while True:
+            changed = False
+            for total, parts in c.groups:  # the classic rule, and the bounds of one group
+                while 0 < (hidden[total] != 0) + np.count_nonzero(hidden[parts]) < MIN_HIDDEN or self._pinned(
+                    c, total, parts, hidden
+                ):
+                    if not hide([parts, [total]]):
+                        break
+                    changed = True
+            if changed:
+                continue
+            derived = audit(hidden != 0, hopeless or set())
+            if derived and hopeless is None:  # what no pattern protects is not worth hiding more for
+                hopeless = set(audit((hidden != 0) | pickable, set()))
+                derived = sorted(set(derived) - hopeless)
+            if not derived:
+                return sorted(i for i in hopeless or () if hidden[i])
+            for i in derived:  # one more cell in the group of the derived cell with the fewest hidden
+                around = sorted(
+                    (g for g in c.groups if i == g[0] or i in g[1]),
+                    key=lambda g: np.count_nonzero(hidden[g[1]]) + (hidden[g[0]] != 0),
+                )
+                if hide([*(g[1] for g in around), *([g[0]] for g in around), range(len(hidden))]):
+                    break
+            else:
+                return sorted(derived)  # cannot happen: the maximal pattern leaves them derivable
+
+    def _bounded(self, c: _Component, hidden: np.ndarray) -> list[int]:
+        """Hidden cells the bounds and the published totals fix together, for the outsider and each
+        single insider, per quantity (the complete audit; `_pinned` looks at one group at a time)."""
+        found: set[int] = set()
+        unknown = np.flatnonzero(hidden)
+        for insider in [None, *np.unique(c.owner[unknown])]:
+            columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
+            if not len(columns):
+                continue
+            matrix = c.equations[:, columns]
+            rows = np.abs(matrix).sum(axis=1) > 0
+            known = np.ones(len(hidden), bool)
+            known[columns] = False
+            for values, low, high in zip(self.values, self.low, self.high, strict=True):
+                cells = c.cells[columns]
+                v = np.nan_to_num(values[c.cells])
+                rhs = -(c.equations[:, known] @ v[known])
+                fixed = fixed_cells(matrix[rows], rhs[rows], low[cells], high[cells])
+                found.update(int(i) for i in columns[fixed])
+        return sorted(found)
+
+    def _pinned(self, c: _Component, total: int, parts: np.ndarray, hidden: np.ndarray) -> bool:
+        """Whether a known total and the bounds fix a hidden part, for an outsider or an insider who
+        knows one hidden cell of the group."""
+        cells = np.array([total, *parts])
+        unknown = hidden[cells] != 0
+        if np.count_nonzero(unknown) == 0:
+            return False
+        national = c.owner[total] != c.owner[parts[0]]  # a year group is known whole or not at all
+        insiders = [None, *np.flatnonzero(unknown)] if national else [None]
+        for values, low, high in zip(self.values, self.low, self.high, strict=True):
+            v = np.nan_to_num(values[c.cells[cells]])
+            lo, hi = low[c.cells[cells]], high[c.cells[cells]]
+            for known in insiders:
+                u = unknown.copy()
+                if known is not None:
+                    u[known] = False
+                if u[0] or not u.any():
+                    continue
+                rest = v[0] - v[1:][~u[1:]].sum()
+                ul, uh = lo[1:][u[1:]], hi[1:][u[1:]]
+                floor = np.maximum(ul, rest - _sum_of_others(uh))
+                ceiling = np.minimum(uh, rest - _sum_of_others(ul))
+                if np.any(ceiling <= floor):
+                    return True
+        return False
+
+
+def _sum_of_others(x: np.ndarray) -> np.ndarray:
+    """For each element, the sum of the others; infinite where another is."""
+    infinite = np.isinf(x)
+    finite = np.where(infinite, 0.0, x)
+    return np.where(infinite.sum() - infinite > 0, np.inf, finite.sum() - finite)
+
+
+def _components(area_codes: np.ndarray, period_codes: np.ndarray) -> list[_Component]:
+    """Complete years (quarters and year, every area) and the single quarters of other years."""
+    n_periods = len(period_codes)
+    nation = [a for a, (level, _) in enumerate(area_codes) if level == "national"]
+    parts = [a for a, (level, _) in enumerate(area_codes) if level != "national"]
+    period_of = {p: i for i, p in enumerate(period_codes)}
+    blocks = []
+    for p, code in enumerate(period_codes):
+        if "Q" in code:
+            if code.split("Q")[0] not in period_of:
+                blocks.append(([p], None))
+        else:
+            quarters = [period_of.get(f"{code}Q{q}") for q in range(1, 5)]
+            blocks.append(([q for q in quarters if q is not None], p))
+    components = []
+    for quarters, year in blocks:
+        periods = quarters + ([year] if year is not None else [])
+        cells = np.array([a * n_periods + p for a in range(len(area_codes)) for p in periods])
+        local = {g: i for i, g in enumerate(cells)}
+        groups = [
+            (local[n * n_periods + p], np.array([local[a * n_periods + p] for a in parts]))
+            for n in nation
+            for p in periods
+        ]
+        if year is not None:
+            groups += [
+                (local[a * n_periods + year], np.array([local[a * n_periods + q] for q in quarters]))
+                for a in range(len(area_codes))
+            ]
+        groups = [g for g in groups if len(g[1])]
+        equations = np.zeros((len(groups), len(cells)))
+        for row, (total, members) in enumerate(groups):
+            equations[row, total] = 1.0
+            equations[row, members] = -1.0
+        components.append(_Component(cells, groups, equations, cells // n_periods))
+    return components
+
+
+def _derivable(c: _Component, hidden: np.ndarray) -> list[int]:
+    """Hidden cells (local ids) an outsider, or an insider knowing one area's row, derives exactly."""
+    found: set[int] = set()
+    unknown = np.flatnonzero(hidden)
+    for insider in [None, *np.unique(c.owner[unknown])]:
+        columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
+        if not len(columns):
+            continue
+        matrix = c.equations[:, columns]
+        matrix = matrix[np.abs(matrix).sum(axis=1) > 0]
+        if not len(matrix):
+            continue
+        _, singular, vt = np.linalg.svd(matrix)
+        rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
+        null = vt[rank:]
+        free = np.abs(null).max(axis=0) > _TOLERANCE if len(null) else np.zeros(len(columns), bool)
+        found.update(int(i) for i in columns[~free])
+    return sorted(found)
+
+
+def fixed_cells(matrix: np.ndarray, rhs: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Which unknowns take one value only on {matrix @ x = rhs, low <= x <= high}.
+
+    One linear program finds the bounds every solution meets with equality (Freund, Roundy and
+    Todd 1985: maximise the slacks, each at most 1, of the homogenised system; a bound that can be
+    slack at all gets slack 1); those bounds join the equations, and an unknown is fixed when it
+    does not move along the null space of the whole.
+    """
+    n = matrix.shape[1]
+    lower, upper = np.flatnonzero(np.isfinite(low)), np.flatnonzero(np.isfinite(high))
+    m = len(lower) + len(upper)
+    # variables: x (n), slack per finite bound (m), scale t >= 1
+    inequalities = np.zeros((m, n + m + 1))
+    inequalities[np.arange(len(lower)), lower] = -1.0
+    inequalities[np.arange(len(lower)), -1] = low[lower]
+    inequalities[len(lower) + np.arange(len(upper)), upper] = 1.0
+    inequalities[len(lower) + np.arange(len(upper)), -1] = -high[upper]
+    inequalities[np.arange(m), n + np.arange(m)] = 1.0
+    equalities = np.hstack([matrix, np.zeros((len(matrix), m)), -rhs[:, None]])
+    objective = np.concatenate([np.zeros(n), -np.ones(m), [0.0]])
+    limits = [(None, None)] * n + [(0.0, 1.0)] * m + [(1.0, None)]
+    result = linprog(objective, A_ub=inequalities, b_ub=np.zeros(m), A_eq=equalities, b_eq=np.zeros(len(matrix)),
+                     bounds=limits, method="highs")  # fmt: skip
+    if result.status != 0:  # not feasible: cannot happen with the true figures; claim nothing
+        return np.zeros(n, bool)
+    tight = result.x[n : n + m] < 0.5
+    pinned = np.concatenate([lower, upper])[tight]
+    system = np.vstack([matrix, np.eye(n)[pinned]]) if len(pinned) else matrix
+    _, singular, vt = np.linalg.svd(system)
+    rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
+    null = vt[rank:]
+    return np.abs(null).max(axis=0) <= _TOLERANCE if len(null) else np.ones(n, bool)
+
+
+def _published(work: pd.DataFrame, reason: pd.Series) -> pd.DataFrame:
     hidden = reason != ""
     unit = work["indicator"].astype(str).map(lambda c: INDICATORS_BY_CODE[c].unit)
     small = work["numerator"].astype("Float64").between(1, COUNT_THRESHOLD - 1).fillna(False)
     result = work.copy()
     for column in HIDDEN_COLUMNS:
-        if column in result:
-            dtype = "Int64" if column in ("numerator", "denominator") else "Float64"
-            result[column] = result[column].astype(dtype).mask(hidden)
+        dtype = "Int64" if column in ("numerator", "denominator") else "Float64"
+        result[column] = result[column].astype(dtype).mask(hidden)
     result["suppression"] = reason
     shown = pd.Series(pd.NA, index=work.index, dtype="string")
     shown[hidden] = ""

@@ -7,10 +7,16 @@ from contextlib import contextmanager
 
 import pytest
 
+from accounts.scope import Role, Scope
+from dashboard.access import signed_in_as
+
+ADMIN = Scope(user="test-beheerder", role=Role.BEHEERDER)
+
 
 @contextmanager
-def dashboard_on(url: str) -> Iterator[None]:
-    """The pages registered and reading the database at `url` (MONITOR_DB_URL) while inside."""
+def dashboard_on(url: str, scope: Scope | None = ADMIN) -> Iterator[None]:
+    """The pages registered and reading the database at `url` (MONITOR_DB_URL) while inside, called
+    as the user of `scope` (a beheerder unless told; None: nobody signed in)."""
     import dashboard.data
     from dashboard.app import create_app
 
@@ -19,10 +25,18 @@ def dashboard_on(url: str) -> Iterator[None]:
         dashboard.data.engine.cache_clear()
         create_app()
         try:
-            yield
+            with signed_in(scope):
+                yield
         finally:
             dashboard.data.engine().dispose()
             dashboard.data.engine.cache_clear()
+
+
+@contextmanager
+def signed_in(scope: Scope | None = ADMIN) -> Iterator[None]:
+    """Layouts and callbacks called inside run as the user of `scope`, as after the gate."""
+    with signed_in_as(scope):
+        yield
 
 
 @contextmanager

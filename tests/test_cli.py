@@ -140,6 +140,26 @@ def test_export_xlsx_and_region_level(tmp_path, db_url):
     assert [(r[5], r[6], r[10], r[11]) for r in utrecht] == [(4, 10, 1, 26)]
 
 
+def test_export_suppressed_leaves_small_numbers_empty_and_has_no_municipalities(tmp_path, db_url):
+    """3 of 8 restraining orders in child-abuse cases: a proportion over fewer than 10, in Utrecht's
+    region and in the nation; the suppressed export leaves both empty, the full export does not."""
+    small = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Utrecht", "2024 K1", 8, 3]]}
+    run("load", "--db", db_url, str(write_workbook(tmp_path / "utrecht.xlsx", small)))
+    out, full = tmp_path / "afgeschermd.csv", tmp_path / "volledig.csv"
+    assert run("export", "--db", db_url, "--afgeschermd", "--out", str(out))[0] == 0
+    assert run("export", "--db", db_url, "--out", str(full))[0] == 0
+    with out.open(encoding="utf-8", newline="") as a, full.open(encoding="utf-8", newline="") as b:
+        hidden, shown = list(csv.DictReader(a)), list(csv.DictReader(b))
+    assert {r["level"] for r in hidden} == {"region", "national"} and all("Q" in r["period"] for r in hidden)
+    key = ("VR09", "2024Q1", "huisverbod_km")
+    assert [(r["numerator"], r["denominator"]) for r in shown if (r["area_code"], r["period"], r["indicator"]) == key] \
+        == [("3", "8")]  # fmt: skip
+    for area in ("VR09", "NL"):
+        (row,) = [r for r in hidden if (r["area_code"], r["period"], r["indicator"]) == (area, *key[1:])]
+        assert row["numerator"] == row["denominator"] == row["value"] == row["ci_low"] == ""
+    assert run("export", "--db", db_url, "--afgeschermd", "--level", "municipality")[0] == 2
+
+
 def test_template_command(tmp_path):
     out = tmp_path / "sjabloon.xlsx"
     assert run("template", "--out", str(out))[0] == 0

@@ -101,10 +101,26 @@ def test_hover_text_is_dutch():
     )
 
 
+def test_suppressed_areas_are_named_as_such_not_as_missing():
+    frame = rows(AREAS)
+    frame["shown"] = pd.array(["<5" if a == "Aa" else ("" if a == "Bb" else pd.NA) for a in frame["area_name"]],
+                              dtype="string")  # fmt: skip
+    frame.loc[frame["area_name"].isin(["Aa", "Bb"]), ["numerator", "value", "ci_low", "ci_high"]] = None
+    prepared = fig.prepare(frame, NATION, UP)
+    missing = fig.missing_areas(prepared)
+    assert missing[2] == ["Aa", "Bb"] and "Aa" not in missing[0] + missing[1]
+    note = fig.completeness_note("2025Q2", 320, 342, missing, method=False)
+    assert "Aa, Bb (afgeschermd: kleine aantallen)" in note
+    hover = dict(zip(prepared["area_name"], prepared["hover"], strict=True))
+    assert hover["Aa"] == "<b>Aa</b><br><5 (kleine aantallen)" and "afgeschermd" in hover["Bb"]
+    ranked = fig.ranked_table(prepared, NATION, UP)
+    assert set(ranked["Vergelijking met landelijk"]) >= {"<5", "afgeschermd"}
+
+
 def test_missing_areas_are_named_with_the_reason():
     prepared = fig.prepare(rows(AREAS), NATION, UP)
     missing = fig.missing_areas(prepared)
-    assert missing == (["Ff"], ["Gg"])
+    assert missing == (["Ff"], ["Gg"], [])
     note = fig.completeness_note("2025Q2", 320, 342, missing, method=False)
     assert note == (
         "Bron: aanleveringen van gemeenten en ketenpartners. Volledigheid 2025 K2: 320 van 342 gemeenten. "

@@ -10,7 +10,7 @@ from dash import dcc, html
 from ingest.pipeline import load_file
 from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of
-from tests.dashboard_db import clicked
+from tests.dashboard_db import clicked, signed_in
 from tests.workbooks import write_workbook
 
 HEADER = ["Gemeente", "Kwartaal", "Tijdelijke huisverboden (totaal)", "waarvan bij kindermishandeling"]
@@ -42,10 +42,11 @@ def page(tmp_path_factory):
         from dashboard.app import create_app
 
         create_app()
-        from dashboard.pages import completeness
+        with signed_in():
+            from dashboard.pages import completeness
 
-        patch.setattr(completeness, "_today", lambda: TODAY)
-        yield completeness
+            patch.setattr(completeness, "_today", lambda: TODAY)
+            yield completeness
         dashboard.data.engine().dispose()
         dashboard.data.engine.cache_clear()
 

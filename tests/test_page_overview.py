@@ -19,7 +19,7 @@ from dash._utils import AttributeDict
 from ingest.pipeline import load_file
 from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of, walk
-from tests.dashboard_db import dashboard_on
+from tests.dashboard_db import dashboard_on, signed_in
 from tests.workbooks import write_workbook
 
 HEADER = [
@@ -71,7 +71,8 @@ def empty_page(tmp_path):
         create_app()
         from dashboard.pages import overview
 
-        yield overview
+        with signed_in():
+            yield overview
         dashboard.data.engine().dispose()
     dashboard.data.engine.cache_clear()
 

@@ -17,6 +17,8 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
+from tests.dashboard_db import signed_in
+
 REGION, REGION_NAME = "VR13", "Amsterdam-Amstelland"
 
 
@@ -41,8 +43,9 @@ def page(tmp_path_factory):
         patch.delenv("MONITOR_STARTFOTO_JAAR", raising=False)
         data.engine.cache_clear()
         create_app()
-        module = next(p["module"] for p in dash.page_registry.values() if p["path"] == "/regio")
-        yield sys.modules[module]
+        with signed_in():
+            module = next(p["module"] for p in dash.page_registry.values() if p["path"] == "/regio")
+            yield sys.modules[module]
         data.engine.cache_clear()
 
 

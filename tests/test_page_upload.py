@@ -1,7 +1,11 @@
-"""The Aanleveren page: its callbacks called as plain functions against an SQLite file in tmp_path."""
+"""The Aanleveren page: its layout and callbacks called as plain functions, as the signed-in user of
+each test, against a database of the test's own (SQLite and PostgreSQL)."""
 
 import base64
 import io
+import json
+import re
+import tempfile
 from contextvars import copy_context
 
 import openpyxl
@@ -11,6 +15,12 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
+from accounts.scope import Role, Scope
+from dashboard.access import signed_in_as
+from ingest.audit import read_audit
+from ingest.guard import LIMITS
+from ingest.store import current_values, list_uploads
+from tests.dashboard_db import dashboard_on
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 
 XLSX = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
@@ -20,28 +30,36 @@ BAD = {"Blad1": [TEMPLATE_HEADER, ["Utrecht", "2025 K2", 10, 14], ["Atlantis", "
 NO_MUNICIPALITY = {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}
 
 
-@pytest.fixture(scope="module")
-def page():
-    from dashboard.app import create_app
+@pytest.fixture
+def page(db_url):
+    """The page module on an empty database (SQLite and PostgreSQL), called as a beheerder unless a
+    test signs in as someone else."""
+    with dashboard_on(db_url):
+        from dashboard.pages import upload
 
-    create_app()  # registers the pages
-    from dashboard.pages import upload
-
-    return upload
+        yield upload
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(page):
     from dashboard import data
-    from ingest.store import connect
 
-    url = f"sqlite:///{tmp_path / 'monitor.sqlite'}"
-    monkeypatch.setenv("MONITOR_DB_URL", url)
-    data.engine.cache_clear()
-    connect(url).dispose()  # the tables
-    yield data.engine()
-    data.engine().dispose()
-    data.engine.cache_clear()
+    return data.engine()
+
+
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The system's temporary folder for this test, to see what is left behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def as_user(scope, function, *args, prop_id: str | None = None):
+    """Call a callback (or the layout) as `scope`, as a crafted request of that user would."""
+    with signed_in_as(scope):
+        return triggered(prop_id, function, *args) if prop_id else function(*args)
 
 
 def contents(tmp_path, name, sheets) -> str:
@@ -143,10 +161,7 @@ def test_check_shows_preview_and_problems_and_enables_opslaan(page, db, tmp_path
         ["Utrecht (GM0344)", "2025 K2", "Tijdelijke huisverboden (totaal)", "30"],
         ["Utrecht (GM0344)", "2025 K2", "waarvan bij kindermishandeling", "12"],
     ]
-    # nothing was stored
-    from ingest.store import list_uploads
-
-    assert list_uploads(db).empty
+    assert list_uploads(db).empty  # nothing was stored
 
 
 def test_check_of_only_bad_files_keeps_opslaan_disabled(page, db, tmp_path):
@@ -202,8 +217,8 @@ def test_save_stores_valid_files_refreshes_and_clears_the_contents(page, db, tmp
     history_rows = rows(history)
     assert history_rows[0] == ["Tijdstip", "Bestand", "Bron", "Door", "Resultaat", "Nieuw", "Vervangen", "Ongewijzigd"]
     assert [row[1:] for row in history_rows[1:]] == [
-        ["fouten.xlsx", "uploadpagina", "dashboard", "geweigerd (3 fouten)", "–", "–", "–"],
-        ["gemeente_utrecht.xlsx", "uploadpagina", "dashboard", "opgeslagen", "4", "0", "0"],
+        ["fouten.xlsx", "uploadpagina (beheerder)", "test-beheerder", "geweigerd (3 fouten)", "–", "–", "–"],
+        ["gemeente_utrecht.xlsx", "uploadpagina (beheerder)", "test-beheerder", "opgeslagen", "4", "0", "0"],
     ]
     assert isinstance(signal, int)
     assert (municipality, period) == ("Utrecht (GM0344)", "2025 K2")
@@ -223,8 +238,6 @@ def test_save_reads_the_file_again_and_never_trusts_the_check(page, db, tmp_path
     assert page.check_files(good, None, ["a.xlsx"])[1] is False
     saved, *_ = page.save_files(1, [contents(tmp_path, "a.xlsx", BAD)], ["a.xlsx"], None)
     assert "a.xlsx: geweigerd, 3 fouten; er is niets opgeslagen" in text(saved)
-    from ingest.store import current_values
-
     assert current_values(db).empty
 
 
@@ -289,8 +302,256 @@ def test_history_and_values_downloads(page, db, tmp_path):
     sent = triggered("aanleveren-history-csv.n_clicks", page.download_history, None, 1)
     lines = sent["content"].lstrip("\ufeff").splitlines()
     assert lines[0] == "Tijdstip;Bestand;Bron;Door;Resultaat;Nieuw;Vervangen;Ongewijzigd"
-    assert lines[1].endswith(";a.xlsx;uploadpagina;dashboard;opgeslagen;4;0;0")
+    assert lines[1].endswith(";a.xlsx;uploadpagina (beheerder);test-beheerder;opgeslagen;4;0;0")
     sent = triggered("aanleveren-values-xlsx.n_clicks", page.download_values, 1, None, "Utrecht (GM0344)", "2025 K3")
     assert sent["filename"] == "geschiedenis_GM0344_2025Q3.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(sent["content"]))).active
     assert [c.value for c in sheet[2]][:3] == ["Tijdelijke huisverboden (totaal)", "31", "huidige waarde"]
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+GEMEENTE = Scope(user="utrecht", role=Role.GEMEENTE, municipalities=frozenset({"GM0344"}))
+KETENPARTNER = Scope(user="reclassering", role=Role.KETENPARTNER, municipalities=frozenset({"GM0344", "GM0355"}))
+PROJECTLEIDER = Scope(user="pl-utrecht", role=Role.PROJECTLEIDER, region="VR09")
+STUURGROEP = Scope(user="stuurgroep", role=Role.STUURGROEP)
+ROW = {"GM0344": ["Utrecht", "2025 K2", 30, 12], "GM0355": ["Zeist", "2025 K2", 9, 2],
+       "GM0363": ["Amsterdam", "2025 K2", 80, 20]}  # fmt: skip
+
+
+def file_of(tmp_path, name, *codes) -> str:
+    return contents(tmp_path, name, {"Gegevens": [TEMPLATE_HEADER, *(ROW[c] for c in codes)]})
+
+
+def datalists(layout) -> dict[str, list[str]]:
+    """The suggestions of the municipality fields (not the quarters)."""
+    return {d.id: [o.value for o in d.children] for d in find(layout, html.Datalist) if "municipality" in d.id}
+
+
+def component_ids(layout) -> set[str]:
+    found = set()
+
+    def walk(component):
+        if isinstance(component, list | tuple):
+            for child in component:
+                walk(child)
+        elif hasattr(component, "to_plotly_json"):
+            if isinstance(getattr(component, "id", None), str):
+                found.add(component.id)
+            walk(getattr(component, "children", None))
+
+    walk(layout)
+    return found
+
+
+def refusals(engine) -> list[tuple[str, str, dict]]:
+    frame = read_audit(engine, action="aanlevering_geweigerd")
+    return [(row.actor, row.subject, json.loads(row.details)) for row in frame.itertuples()]
+
+
+def test_a_stuurgroep_page_says_so_and_has_no_upload_control(page, db, tmp_path):
+    page.save_files(1, [file_of(tmp_path, "a.xlsx", "GM0344")], ["a.xlsx"], None)  # something to leak
+    layout = as_user(STUURGROEP, page.layout)
+    shown = text(layout)
+    assert "Met dit account kunt u geen cijfers aanleveren" in shown
+    assert "vraag dan de beheerder om uw account aan te passen" in shown
+    for kind in (dcc.Upload, dcc.Input, html.Datalist, html.Button, html.Table, dcc.Download):
+        assert find(layout, kind) == []
+    assert "a.xlsx" not in shown and "test-beheerder" not in shown
+
+
+def test_a_gemeente_page_offers_only_its_own_municipality_and_uploads(page, db, tmp_path):
+    page.save_files(1, [file_of(tmp_path, "beheer.xlsx", "GM0363")], ["beheer.xlsx"], None)
+    as_user(GEMEENTE, page.save_files, 1, [file_of(tmp_path, "eigen.xlsx", "GM0344")], ["eigen.xlsx"], None)
+    layout = as_user(GEMEENTE, page.layout)
+    assert "U levert aan voor: Utrecht (GM0344)." in text(layout)
+    assert datalists(layout) == {
+        "aanleveren-municipality-keuzes": ["Utrecht (GM0344)"],
+        "aanleveren-values-municipality-keuzes": ["Utrecht (GM0344)"],
+    }
+    history = rows(find(layout, html.Table))
+    assert [row[1:4] for row in history[1:]] == [["eigen.xlsx", "uploadpagina (gemeente)", "utrecht"]]
+    assert "beheer.xlsx" not in text(layout)
+    # the beheerder sees both
+    admin = page.layout()
+    assert [row[1] for row in rows(find(admin, html.Table))[1:]] == ["eigen.xlsx", "beheer.xlsx"]
+    assert len(datalists(admin)["aanleveren-municipality-keuzes"]) > 300
+
+
+def test_ketenpartner_and_projectleider_choices(page, db):
+    keten = datalists(as_user(KETENPARTNER, page.layout))
+    assert keten["aanleveren-municipality-keuzes"] == ["Utrecht (GM0344)", "Zeist (GM0355)"]
+    region = datalists(as_user(PROJECTLEIDER, page.layout))
+    assert "Zeist (GM0355)" in region["aanleveren-municipality-keuzes"]
+    assert "Amsterdam (GM0363)" not in region["aanleveren-municipality-keuzes"]
+    assert "Amsterdam (GM0363)" not in region["aanleveren-values-municipality-keuzes"]
+
+
+def test_the_layout_without_a_user_has_every_component_and_no_data(page, db, tmp_path):
+    """Dash builds its validation layout, sent to every browser, before the gate knows the user."""
+    import dash._callback
+
+    page.save_files(1, [file_of(tmp_path, "geheim.xlsx", "GM0344")], ["geheim.xlsx"], None)
+    layout = as_user(None, page.layout)
+    wired = set()
+    for key, spec in dash._callback.GLOBAL_CALLBACK_MAP.items():
+        named = [key, *(i["id"] for i in spec["inputs"]), *(s["id"] for s in spec["state"])]
+        wired |= {found for part in named for found in re.findall(r"aanleveren-[\w-]+?(?=\.|$)", str(part))}
+    assert wired and wired <= component_ids(layout)
+    assert all(options == [] for options in datalists(layout).values())
+    assert "geheim.xlsx" not in text(layout) and find(layout, html.Table) == []
+
+
+def test_upload_limits_are_on_the_control_and_in_words(page, db):
+    layout = page.layout()
+    [upload] = find(layout, dcc.Upload)
+    assert upload.max_size == LIMITS.max_file_bytes == 20_000_000
+    hint = text(find(layout, dcc.Upload))
+    assert "maximaal 20 MB per bestand; een groter bestand neemt de browser niet aan" in hint
+    assert "samen hoogstens 50 MB per keer" in hint  # 64 MB per request, base64-encoded
+
+
+def test_a_stuurgroep_gets_nothing_from_any_callback(page, db, tmp_path):
+    files, names = [file_of(tmp_path, "a.xlsx", "GM0344")], ["a.xlsx"]
+    page.save_files(1, files, names, None)  # there is history and there are values to leak
+    before = list_uploads(db)
+    calls = [
+        (page.download_template, (1,), None),
+        (page.check_files, (files, None, names), None),
+        (page.check_files, (files, "Utrecht (GM0344)", names), None),
+        (page.check_files, (None, None, None), None),
+        (page.save_files, (1, files, names, "Utrecht (GM0344)"), None),
+        (page.save_files, (1, None, None, None), None),
+        (page.download_problems, (None, 1, files, names, None), "aanleveren-problems-csv.n_clicks"),
+        (page.download_history, (None, 1), "aanleveren-history-csv.n_clicks"),
+        (page.download_history, (1, None), "aanleveren-history-xlsx.n_clicks"),
+        (page.show_values, ("Utrecht (GM0344)", "2025 K2", None), None),
+        (page.show_values, (None, None, None), None),
+        (page.download_values, (None, 1, "Utrecht (GM0344)", "2025 K2"), "aanleveren-values-csv.n_clicks"),
+    ]
+    for function, args, prop_id in calls:
+        with pytest.raises(PreventUpdate):
+            as_user(STUURGROEP, function, *args, prop_id=prop_id)
+    after = list_uploads(db)
+    assert after[["id", "status"]].values.tolist() == before[["id", "status"]].values.tolist()  # nothing stored
+    # the crafted Opslaan is in the audit log
+    assert refusals(db) == [
+        (
+            "stuurgroep",
+            "a.xlsx",
+            {"reden": "geen recht om aan te leveren", "rol": "stuurgroep", "bestanden": ["a.xlsx"]},
+        )
+    ]
+
+
+def test_a_gemeente_delivering_for_another_municipality_is_refused(page, db, tmp_path, temp_dir):
+    files, names = [file_of(tmp_path, "amsterdam.xlsx", "GM0363")], ["amsterdam.xlsx"]
+    check, disabled, problems_hidden, _ = as_user(GEMEENTE, page.check_files, files, None, names)
+    assert disabled is True and problems_hidden is False
+    assert "U mag geen cijfers aanleveren voor Amsterdam (GM0363). U levert aan voor: Utrecht (GM0344)." in text(check)
+    saved, *_ = as_user(GEMEENTE, page.save_files, 1, files, names, None)
+    assert "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen" in text(saved)
+    assert "U mag geen cijfers aanleveren voor Amsterdam (GM0363)" in text(saved)
+    assert current_values(db).empty
+    assert list_uploads(db)[["status", "uploaded_by", "source"]].values.tolist() == [
+        ["rejected", "utrecht", "uploadpagina (gemeente)"]
+    ]
+    [(actor, subject, details)] = refusals(db)
+    assert (actor, subject, details["gemeenten"]) == ("utrecht", "amsterdam.xlsx", ["GM0363"])
+    sent = as_user(GEMEENTE, page.download_problems, None, 1, files, names, None,
+                   prop_id="aanleveren-problems-csv.n_clicks")  # fmt: skip
+    assert "U mag geen cijfers aanleveren voor Amsterdam (GM0363)" in sent["content"]
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_a_crafted_municipality_choice_is_refused(page, db, tmp_path):
+    files, names = [contents(tmp_path, "k.xlsx", NO_MUNICIPALITY)], ["k.xlsx"]
+    check, disabled, *_ = as_user(GEMEENTE, page.check_files, files, "Amsterdam (GM0363)", names)
+    assert disabled is True and "U mag geen cijfers aanleveren voor Amsterdam (GM0363)" in text(check)
+    saved, *_ = as_user(GEMEENTE, page.save_files, 1, files, names, "Amsterdam (GM0363)")
+    assert "k.xlsx: geweigerd" in text(saved) and current_values(db).empty
+    _, disabled, *_ = as_user(GEMEENTE, page.check_files, files, "Utrecht (GM0344)", names)
+    assert disabled is False
+
+
+def test_a_ketenpartner_file_with_an_unlisted_municipality_is_refused_whole(page, db, tmp_path):
+    files, names = [file_of(tmp_path, "keten.xlsx", "GM0344", "GM0363", "GM0355")], ["keten.xlsx"]
+    check, disabled, *_ = as_user(KETENPARTNER, page.check_files, files, None, names)
+    shown = text(check)
+    assert disabled is True and "keten.xlsx: geweigerd, 1 fout" in shown
+    assert "U levert aan voor: Utrecht (GM0344) en Zeist (GM0355)." in shown
+    as_user(KETENPARTNER, page.save_files, 1, files, names, None)
+    assert current_values(db).empty and list_uploads(db)["status"].tolist() == ["rejected"]
+
+
+def test_a_projectleider_delivers_for_its_region_only(page, db, tmp_path):
+    files = [file_of(tmp_path, "regio.xlsx", "GM0344", "GM0355"), file_of(tmp_path, "buiten.xlsx", "GM0363")]
+    saved, *_ = as_user(PROJECTLEIDER, page.save_files, 1, files, ["regio.xlsx", "buiten.xlsx"], None)
+    assert "regio.xlsx: opgeslagen, 4 waarden" in text(saved)
+    assert "buiten.xlsx: geweigerd, 1 fout" in text(saved)
+    assert sorted(current_values(db)["municipality"].unique()) == ["GM0344", "GM0355"]
+
+
+def test_a_beheerder_delivers_for_every_municipality(page, db, tmp_path):
+    files = [file_of(tmp_path, "alles.xlsx", "GM0344", "GM0355", "GM0363")]
+    saved, *_ = page.save_files(1, files, ["alles.xlsx"], "Amsterdam (GM0363)")
+    assert "alles.xlsx: opgeslagen, 6 waarden" in text(saved)
+    assert refusals(db) == []
+
+
+def test_history_and_its_download_are_a_users_own(page, db, tmp_path):
+    page.save_files(1, [file_of(tmp_path, "beheer.xlsx", "GM0344")], ["beheer.xlsx"], None)
+    as_user(GEMEENTE, page.save_files, 1, [file_of(tmp_path, "eigen.xlsx", "GM0344")], ["eigen.xlsx"], None)
+    _, _, _, history, *_ = as_user(
+        GEMEENTE, page.save_files, 1, [file_of(tmp_path, "fout.xlsx", "GM0363")], ["fout.xlsx"], None
+    )
+    assert [row[1] for row in rows(history)[1:]] == ["fout.xlsx", "eigen.xlsx"]
+    sent = as_user(GEMEENTE, page.download_history, None, 1, prop_id="aanleveren-history-csv.n_clicks")
+    lines = sent["content"].lstrip("\ufeff").splitlines()[1:]
+    assert [line.split(";")[1] for line in lines] == ["fout.xlsx", "eigen.xlsx"]
+    assert (
+        as_user(KETENPARTNER, page.download_history, None, 1, prop_id="aanleveren-history-csv.n_clicks")["content"]
+        .lstrip("\ufeff")
+        .splitlines()[1:]
+        == []
+    )
+    everything = triggered("aanleveren-history-csv.n_clicks", page.download_history, None, 1)
+    assert len(everything["content"].splitlines()) == 4  # the beheerder: a header and three uploads
+
+
+@pytest.mark.parametrize(
+    ("scope", "municipality", "allowed"),
+    [
+        (GEMEENTE, "Amsterdam (GM0363)", True),  # may not see Amsterdam
+        (GEMEENTE, "zeist", True),
+        (KETENPARTNER, "363", True),
+        (PROJECTLEIDER, "Amsterdam", True),
+        (GEMEENTE, "Utrecht (GM0344)", False),
+        (KETENPARTNER, "Zeist (GM0355)", False),
+        (PROJECTLEIDER, "Zeist", False),
+    ],
+)
+def test_the_value_viewer_shows_only_municipalities_of_the_scope(page, db, tmp_path, scope, municipality, allowed):
+    page.save_files(1, [file_of(tmp_path, "alles.xlsx", "GM0344", "GM0355", "GM0363")], ["alles.xlsx"], None)
+    refused = allowed  # the parameter says whether the viewer must refuse
+    shown = text(as_user(scope, page.show_values, municipality, "2025 K2", None))
+    download = (page.download_values, None, 1, municipality, "2025 K2")
+    if refused:
+        assert shown.startswith("U mag de cijfers van ") and "niet inzien" in shown
+        assert "versies" not in shown and "alles.xlsx" not in shown
+        with pytest.raises(PreventUpdate):
+            as_user(scope, *download, prop_id="aanleveren-values-csv.n_clicks")
+    else:
+        assert "2 versies, waarvan 0 vervangen." in shown and "alles.xlsx" in shown  # delivered by the beheerder
+        sent = as_user(scope, *download, prop_id="aanleveren-values-csv.n_clicks")
+        assert len(sent["content"].splitlines()) == 3
+
+
+def test_check_and_save_leave_no_temporary_file(page, db, tmp_path, temp_dir):
+    files = [file_of(tmp_path, "a.xlsx", "GM0344"), file_of(tmp_path, "b.xlsx", "GM0363"), "data:;base64,@@"]
+    names = ["../a.xlsx", "b.xlsx", "c.xlsx"]
+    as_user(GEMEENTE, page.check_files, files, None, names)
+    assert list(temp_dir.iterdir()) == []
+    saved, *_ = as_user(GEMEENTE, page.save_files, 1, files, names, None)
+    assert list(temp_dir.iterdir()) == []
+    assert list_uploads(db)["file_name"].tolist() == ["c.xlsx", "b.xlsx", "a.xlsx"]

@@ -2,17 +2,21 @@
 
 import base64
 import datetime as dt
+import json
+import re
 import tempfile
 
 import pandas as pd
 import pytest
 
+from accounts.scope import Role, Scope
 from dashboard import uploads
 from ingest.guard import Limits
 from ingest.indicator_table import computed_version, read_indicators
 from ingest.pipeline import FileResult
 from ingest.reference import load_reference
 from ingest.store import StoreResult, current_values, list_uploads, store_version, value_history
+from tests.dashboard_db import ADMIN
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,7 +71,7 @@ def temp_dir(tmp_path, monkeypatch):
 
 
 def test_good_workbook_gives_its_preview(good):
-    result = uploads.check_upload(good, "gemeente_utrecht.xlsx")
+    result = uploads.check_upload(good, "gemeente_utrecht.xlsx", scope=ADMIN)
     assert result.ok
     assert uploads.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
     preview = uploads.preview_frame(result, load_reference())
@@ -76,7 +80,7 @@ def test_good_workbook_gives_its_preview(good):
 
 
 def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
-    result = uploads.check_upload(bad, "fouten.xlsx")
+    result = uploads.check_upload(bad, "fouten.xlsx", scope=ADMIN)
     assert not result.ok
     assert uploads.check_summary(result) == (
         "fouten.xlsx: geweigerd, 3 fouten, 1 waarschuwing; er wordt niets opgeslagen"
@@ -98,15 +102,15 @@ def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
 
 def test_municipality_field_fills_a_file_without_municipality_column(tmp_path):
     contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
-    without = uploads.check_upload(contents, "k.xlsx")
+    without = uploads.check_upload(contents, "k.xlsx", scope=ADMIN)
     assert [p.code for p in without.problems] == ["missing_municipality"]
-    chosen = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file("Utrecht (GM0344)"))
+    chosen = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file("Utrecht (GM0344)"), scope=ADMIN)
     assert chosen.ok
     assert {r.municipality for r in chosen.records} == {"GM0344"}
 
 
 def test_problems_of_several_files_keep_their_file_order(good, bad):
-    results = [uploads.check_upload(bad, "b.xlsx"), uploads.check_upload(good, "a.xlsx")]
+    results = [uploads.check_upload(bad, "b.xlsx", scope=ADMIN), uploads.check_upload(good, "a.xlsx", scope=ADMIN)]
     frame = uploads.problems_frame(results)
     assert frame["Bestand"].tolist() == ["b.xlsx"] * 4 + ["a.xlsx"]
     assert frame.iloc[-1][["Blad", "Cel", "Ernst"]].tolist() == ["Gegevens", "D3", "waarschuwing"]
@@ -124,7 +128,7 @@ def test_temporary_file_has_a_generated_name_and_is_gone_afterwards(good, temp_d
         return real_read_file(path, **kwargs)
 
     monkeypatch.setattr(uploads, "read_file", spy)
-    result = uploads.check_upload(good, "../../geheim/gemeente_utrecht.xlsx")
+    result = uploads.check_upload(good, "../../geheim/gemeente_utrecht.xlsx", scope=ADMIN)
     assert result.ok and result.file == "gemeente_utrecht.xlsx"
     [(path, existed, parent)] = seen
     assert existed and parent == temp_dir
@@ -137,7 +141,7 @@ def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypa
         raise RuntimeError("boom")
 
     monkeypatch.setattr(uploads, "read_file", broken)
-    result = uploads.check_upload(good, "a.xlsx")
+    result = uploads.check_upload(good, "a.xlsx", scope=ADMIN)
     assert [p.code for p in result.problems] == ["unreadable"]
     assert "interne fout" in result.problems[0].message
     assert list(temp_dir.iterdir()) == []
@@ -146,7 +150,7 @@ def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypa
 def test_too_large_content_is_refused_before_decoding(temp_dir, monkeypatch):
     monkeypatch.setattr(base64, "b64decode", lambda *a, **k: pytest.fail("decoded a too large file"))
     huge = "data:application/octet-stream;base64," + "A" * 28_000_000  # 21 MB once decoded
-    result = uploads.check_upload(huge, "groot.xlsx")
+    result = uploads.check_upload(huge, "groot.xlsx", scope=ADMIN)
     assert not result.ok
     [found] = result.problems
     assert found.code == "file_too_large"
@@ -179,7 +183,7 @@ def test_size_limit_is_exact(size, refused):
     ],
 )
 def test_undecodable_contents_are_refused_in_dutch(contents, temp_dir):
-    result = uploads.check_upload(contents, "kapot.xlsx")
+    result = uploads.check_upload(contents, "kapot.xlsx", scope=ADMIN)
     [found] = result.problems
     assert (found.code, found.file, found.is_error) == ("unreadable", "kapot.xlsx", True)
     assert "het bestand is niet goed overgekomen; kies het opnieuw" in found.message
@@ -187,13 +191,13 @@ def test_undecodable_contents_are_refused_in_dutch(contents, temp_dir):
 
 
 def test_empty_file_reaches_the_guard():
-    result = uploads.check_upload("data:", "leeg.xlsx")
+    result = uploads.check_upload("data:", "leeg.xlsx", scope=ADMIN)
     assert [p.code for p in result.problems] == ["file_empty"]
 
 
 def test_not_a_workbook_is_refused_by_the_guard():
     contents = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 nothing").decode()
-    result = uploads.check_upload(contents, "brief.pdf")
+    result = uploads.check_upload(contents, "brief.pdf", scope=ADMIN)
     assert [p.code for p in result.problems] == ["not_xlsx"]
 
 
@@ -217,7 +221,7 @@ def test_safe_label(name, label):
 
 
 def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, bad, temp_dir):
-    done = uploads.store_files(engine, [(good, "gemeente_utrecht.xlsx"), (bad, "fouten.xlsx")])
+    done = uploads.store_files(engine, [(good, "gemeente_utrecht.xlsx"), (bad, "fouten.xlsx")], scope=ADMIN)
     assert [item.stored.status for item in done] == ["stored", "rejected"]
     first = done[0].stored
     assert isinstance(first, StoreResult)
@@ -230,8 +234,8 @@ def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, 
     assert pd.isna(values["2025Q3"])  # "<5": unknown, never 0 or 5
     history = list_uploads(engine)
     assert history[["file_name", "status", "source", "uploaded_by"]].values.tolist() == [
-        ["fouten.xlsx", "rejected", "uploadpagina", "dashboard"],
-        ["gemeente_utrecht.xlsx", "stored", "uploadpagina", "dashboard"],
+        ["fouten.xlsx", "rejected", "uploadpagina (beheerder)", "test-beheerder"],
+        ["gemeente_utrecht.xlsx", "stored", "uploadpagina (beheerder)", "test-beheerder"],
     ]
     assert list(temp_dir.iterdir()) == []
     assert [uploads.store_summary(item) for item in done] == [
@@ -246,15 +250,17 @@ def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, 
 
 
 def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, tmp_path):
-    [first] = uploads.store_files(engine, [(good, "a.xlsx")])
-    [again] = uploads.store_files(engine, [(good, "a.xlsx")])
+    [first] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
+    [again] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
     assert again.stored.status == "duplicate"
     assert uploads.store_summary(again) == (
         f"a.xlsx: dit bestand is al eerder opgeslagen (aanlevering {first.stored.upload_id}); "
         "er is niets nieuws opgeslagen"
     )
     changed = {"Gegevens": [TEMPLATE_HEADER, ["Utrecht", "2025 K2", 30, 15]]}
-    [later] = uploads.store_files(engine, [(data_url(write_workbook(tmp_path / "b.xlsx", changed)), "b.xlsx")])
+    [later] = uploads.store_files(
+        engine, [(data_url(write_workbook(tmp_path / "b.xlsx", changed)), "b.xlsx")], scope=ADMIN
+    )
     assert (later.stored.added, later.stored.replaced, later.stored.unchanged) == (0, 1, 1)
     table = read_indicators(engine, level="municipality", areas=["GM0344"], indicators=["huisverbod_km"])
     assert table.set_index("period")["value"]["2025Q2"] == pytest.approx(15 / 30)
@@ -272,7 +278,7 @@ def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, 
 
 
 def test_undecodable_upload_is_recorded_as_rejected(engine):
-    [item] = uploads.store_files(engine, [("data:;base64,@@", "kapot.xlsx")])
+    [item] = uploads.store_files(engine, [("data:;base64,@@", "kapot.xlsx")], scope=ADMIN)
     assert item.stored.status == "rejected"
     assert list_uploads(engine)["status"].tolist() == ["rejected"]
     assert computed_version(engine) is None  # nothing stored, nothing recomputed
@@ -402,3 +408,283 @@ def test_preview_of_a_file_without_records_is_empty():
 )
 def test_dutch_datetime(moment, text):
     assert uploads.dutch_datetime(moment) == text
+
+
+# --- the user's scope -------------------------------------------------------------------------
+
+GEMEENTE_UTRECHT = Scope(user="utrecht", role=Role.GEMEENTE, municipalities=frozenset({"GM0344"}))
+GEMEENTE_AMSTERDAM = Scope(user="amsterdam", role=Role.GEMEENTE, municipalities=frozenset({"GM0363"}))
+KETENPARTNER = Scope(user="reclassering", role=Role.KETENPARTNER, municipalities=frozenset({"GM0344", "GM0355"}))
+PROJECTLEIDER = Scope(user="pl-utrecht", role=Role.PROJECTLEIDER, region="VR09")
+STUURGROEP = Scope(user="stuurgroep", role=Role.STUURGROEP)
+
+ROWS = {  # one row per municipality: Utrecht and Zeist (region Utrecht), Amsterdam (Amsterdam-Amstelland)
+    "GM0344": ["Utrecht", "2025 K2", 30, 12],
+    "GM0355": ["Zeist", "2025 K2", 9, 2],
+    "GM0363": ["Amsterdam", "2025 K2", 80, 20],
+}
+UTRECHT_ONLY = "Utrecht (GM0344)"
+
+
+def upload_of(tmp_path, name: str, *codes: str) -> str:
+    """A template file with a row for each municipality code, in order, from row 2 on."""
+    return data_url(write_workbook(tmp_path / name, {"Gegevens": [TEMPLATE_HEADER, *(ROWS[c] for c in codes)]}))
+
+
+def refused(result: FileResult) -> list[tuple]:
+    return [(p.sheet, p.cell, p.message) for p in result.problems if p.code == "outside_scope"]
+
+
+def refused_codes(result: FileResult) -> list[str]:
+    """The municipalities the outside-scope errors name (not the ones they allow)."""
+    return [re.match(r"U mag geen cijfers aanleveren voor [^(]*\((GM\d{4})\)\. U levert", p.message)[1]
+            for p in result.problems if p.code == "outside_scope"]  # fmt: skip
+
+
+def outside_message(municipality: str, allowed: str) -> str:
+    return (
+        f"U mag geen cijfers aanleveren voor {municipality}. U levert aan voor: {allowed}. Haal deze gemeente uit "
+        "het bestand of vraag de beheerder om uw account aan te passen."
+    )
+
+
+@pytest.mark.parametrize(
+    ("scope", "text"),
+    [
+        (ADMIN, "alle gemeenten"),
+        (PROJECTLEIDER, "de gemeenten van regio Utrecht (VR09)"),
+        (GEMEENTE_UTRECHT, "Utrecht (GM0344)"),
+        (KETENPARTNER, "Utrecht (GM0344) en Zeist (GM0355)"),
+        (Scope("k", Role.KETENPARTNER, municipalities=frozenset({"GM0355", "GM0344", "GM0363"})),
+         "Amsterdam (GM0363), Utrecht (GM0344) en Zeist (GM0355)"),
+        (STUURGROEP, "geen enkele gemeente"),
+        (Scope("k", Role.KETENPARTNER), "geen enkele gemeente"),
+    ],
+)  # fmt: skip
+def test_allowed_text(scope, text):
+    assert uploads.allowed_text(scope, load_reference()) == text
+
+
+@pytest.mark.parametrize(
+    ("scope", "source"),
+    [(ADMIN, "uploadpagina (beheerder)"), (GEMEENTE_UTRECHT, "uploadpagina (gemeente)"),
+     (KETENPARTNER, "uploadpagina (ketenpartner)"), (PROJECTLEIDER, "uploadpagina (projectleider)")],
+)  # fmt: skip
+def test_source_names_the_role(scope, source):
+    assert uploads.source_of(scope) == source
+
+
+def test_check_refuses_a_municipality_outside_the_scope_at_its_first_value(tmp_path):
+    contents = upload_of(tmp_path, "a.xlsx", "GM0344", "GM0363")
+    result = uploads.check_upload(contents, "a.xlsx", scope=GEMEENTE_UTRECHT)
+    assert not result.ok
+    assert refused(result) == [("Gegevens", "C3", outside_message("Amsterdam (GM0363)", UTRECHT_ONLY))]
+    assert [p.code for p in result.errors] == ["outside_scope"]  # the file itself is fine
+    assert uploads.check_summary(result) == "a.xlsx: geweigerd, 1 fout; er wordt niets opgeslagen"
+    # fine for a beheerder; Amsterdam may not send Utrecht's row
+    assert uploads.check_upload(contents, "a.xlsx", scope=ADMIN).ok
+    other = uploads.check_upload(contents, "a.xlsx", scope=GEMEENTE_AMSTERDAM)
+    assert refused(other) == [("Gegevens", "C2", outside_message("Utrecht (GM0344)", "Amsterdam (GM0363)"))]
+
+
+@pytest.mark.parametrize(
+    ("scope", "codes", "outside"),
+    [
+        (GEMEENTE_UTRECHT, ["GM0344"], []),
+        (GEMEENTE_UTRECHT, ["GM0355"], ["GM0355"]),
+        (KETENPARTNER, ["GM0344", "GM0355"], []),
+        (KETENPARTNER, ["GM0344", "GM0363", "GM0355"], ["GM0363"]),
+        (PROJECTLEIDER, ["GM0344", "GM0355"], []),
+        (PROJECTLEIDER, ["GM0363", "GM0344"], ["GM0363"]),
+        (ADMIN, ["GM0363", "GM0344", "GM0355"], []),
+        (STUURGROEP, ["GM0344", "GM0363"], ["GM0344", "GM0363"]),
+    ],
+)
+def test_every_municipality_outside_the_scope_is_named_once(tmp_path, scope, codes, outside):
+    contents = upload_of(tmp_path, "a.xlsx", *codes, *codes[:1])  # the first one twice
+    result = uploads.check_upload(contents, "a.xlsx", scope=scope)
+    assert refused_codes(result) == outside
+    assert result.ok is (not outside)
+
+
+@pytest.mark.parametrize(
+    ("choice", "codes", "outside"),
+    [
+        ("Utrecht (GM0344)", [], []),  # a file without municipality column, for the user's own
+        ("Amsterdam (GM0363)", [], ["GM0363"]),  # chosen from a crafted list
+        ("amsterdam", [], ["GM0363"]),  # typed
+        ("363", [], ["GM0363"]),
+        ("Amsterdam (GM0363)", ["GM0344"], ["GM0363"]),  # the file names its own, the choice another
+        ("Utrecht (GM0344)", ["GM0363"], ["GM0363"]),
+    ],
+)
+def test_the_municipality_choice_is_checked_too(tmp_path, choice, codes, outside):
+    if codes:
+        contents = upload_of(tmp_path, "k.xlsx", *codes)
+    else:
+        contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
+    result = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file(choice), scope=GEMEENTE_UTRECHT)
+    assert refused_codes(result) == outside
+    assert result.ok is (not outside)
+    if not codes and not outside:
+        assert {r.municipality for r in result.records} == {"GM0344"}
+
+
+def test_a_merged_away_municipality_belongs_to_its_successor(tmp_path):
+    contents = data_url(
+        write_workbook(tmp_path / "w.xlsx", {"Gegevens": [TEMPLATE_HEADER, ["Weesp", "2021 K4", 5, 1]]})
+    )
+    assert uploads.check_upload(contents, "w.xlsx", scope=GEMEENTE_AMSTERDAM).ok
+    assert refused(uploads.check_upload(contents, "w.xlsx", scope=GEMEENTE_UTRECHT)) == [
+        ("Gegevens", "C2", outside_message("Weesp (GM0457)", UTRECHT_ONLY))
+    ]
+
+
+def _audit(engine, action):
+    from ingest.audit import read_audit
+
+    frame = read_audit(engine, action=action)
+    return [(row.actor, row.subject, json.loads(row.details)) for row in frame.itertuples()]
+
+
+def test_storing_for_another_municipality_is_rejected_and_recorded(engine, tmp_path, temp_dir):
+    contents = upload_of(tmp_path, "amsterdam.xlsx", "GM0363")
+    [item] = uploads.store_files(engine, [(contents, "amsterdam.xlsx")], scope=GEMEENTE_UTRECHT)
+    assert item.stored.status == "rejected"
+    assert uploads.store_summary(item) == "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
+    assert current_values(engine).empty and computed_version(engine) is None
+    history = list_uploads(engine)
+    assert history[["file_name", "status", "source", "uploaded_by", "errors"]].values.tolist() == [
+        ["amsterdam.xlsx", "rejected", "uploadpagina (gemeente)", "utrecht", 1]
+    ]
+    assert [p["code"] for p in history["problems"][0]] == ["outside_scope"]
+    [(actor, subject, details)] = _audit(engine, "aanlevering")
+    assert (actor, subject, details["status"], details["upload_id"]) == (
+        "utrecht", "amsterdam.xlsx", "rejected", item.stored.upload_id
+    )  # fmt: skip
+    assert _audit(engine, "aanlevering_geweigerd") == [
+        ("utrecht", "amsterdam.xlsx",
+         {"upload_id": item.stored.upload_id, "reden": "buiten bereik", "gemeenten": ["GM0363"]})
+    ]  # fmt: skip
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_a_ketenpartner_file_with_one_unlisted_municipality_is_rejected_whole(engine, tmp_path):
+    contents = upload_of(tmp_path, "keten.xlsx", "GM0344", "GM0355", "GM0363")
+    [item] = uploads.store_files(engine, [(contents, "keten.xlsx")], scope=KETENPARTNER)
+    assert item.stored.status == "rejected"
+    assert len(item.result.records) == 6  # read fine, but none stored
+    assert current_values(engine).empty
+    [(_, _, details)] = _audit(engine, "aanlevering_geweigerd")
+    assert details["gemeenten"] == ["GM0363"]
+    listed = upload_of(tmp_path, "keten2.xlsx", "GM0344", "GM0355")
+    [item] = uploads.store_files(engine, [(listed, "keten2.xlsx")], scope=KETENPARTNER)
+    assert item.stored.status == "stored"
+    assert sorted(current_values(engine)["municipality"].unique()) == ["GM0344", "GM0355"]
+    assert list_uploads(engine)["uploaded_by"].tolist() == ["reclassering", "reclassering"]
+
+
+def test_a_projectleider_stores_for_its_region_only(engine, tmp_path):
+    inside = upload_of(tmp_path, "regio.xlsx", "GM0344", "GM0355")
+    outside = upload_of(tmp_path, "buiten.xlsx", "GM0363")
+    done = uploads.store_files(engine, [(inside, "regio.xlsx"), (outside, "buiten.xlsx")], scope=PROJECTLEIDER)
+    assert [item.stored.status for item in done] == ["stored", "rejected"]
+    assert sorted(current_values(engine)["municipality"].unique()) == ["GM0344", "GM0355"]
+    assert [d["gemeenten"] for _, _, d in _audit(engine, "aanlevering_geweigerd")] == [["GM0363"]]
+
+
+def test_a_beheerder_stores_for_every_municipality(engine, tmp_path):
+    contents = upload_of(tmp_path, "alles.xlsx", "GM0344", "GM0355", "GM0363")
+    [item] = uploads.store_files(engine, [(contents, "alles.xlsx")], scope=ADMIN)
+    assert item.stored.status == "stored"
+    assert len(current_values(engine)) == 6
+    assert _audit(engine, "aanlevering_geweigerd") == []
+
+
+def test_a_stuurgroep_cannot_store_anything(engine, tmp_path, temp_dir):
+    contents = upload_of(tmp_path, "a.xlsx", "GM0344")
+    with pytest.raises(PermissionError):
+        uploads.store_files(engine, [(contents, "a.xlsx")], scope=STUURGROEP)
+    with pytest.raises(PermissionError):
+        uploads.store_file(engine, "data:;base64,@@", "kapot.xlsx", scope=STUURGROEP)
+    assert list_uploads(engine).empty and current_values(engine).empty
+    assert list(temp_dir.iterdir()) == []
+    uploads.refuse_upload(engine, STUURGROEP, ["../../a.xlsx", None])
+    assert _audit(engine, "aanlevering_geweigerd") == [
+        ("stuurgroep", "a.xlsx, bestand.xlsx",
+         {"reden": "geen recht om aan te leveren", "rol": "stuurgroep", "bestanden": ["a.xlsx", "bestand.xlsx"]})
+    ]  # fmt: skip
+
+
+def test_storing_uses_a_generated_temporary_name_and_leaves_nothing(engine, tmp_path, temp_dir, monkeypatch):
+    seen = []
+    real_read_file = uploads.read_file
+
+    def spy(path, **kwargs):
+        seen.append((path.name, path.parent, kwargs["label"]))
+        return real_read_file(path, **kwargs)
+
+    monkeypatch.setattr(uploads, "read_file", spy)
+    good = upload_of(tmp_path, "u.xlsx", "GM0344")
+    names = ["../../etc/gemeente_utrecht.xlsx", "C:\\temp\\amsterdam.xlsx"]
+    files = [(good, names[0]), (upload_of(tmp_path, "x.xlsx", "GM0363"), names[1])]
+    done = uploads.store_files(engine, files, scope=GEMEENTE_UTRECHT)
+    assert [item.stored.status for item in done] == ["stored", "rejected"]
+    assert [label for *_, label in seen] == ["gemeente_utrecht.xlsx", "amsterdam.xlsx"]
+    assert all(parent == temp_dir and "utrecht" not in name and "amsterdam" not in name for name, parent, _ in seen)
+    assert list(temp_dir.iterdir()) == []
+    assert list_uploads(engine)["file_name"].tolist() == ["amsterdam.xlsx", "gemeente_utrecht.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "count", "includes", "excludes"),
+    [
+        (ADMIN, 342, ["Utrecht (GM0344)", "Amsterdam (GM0363)"], []),
+        (PROJECTLEIDER, 26, ["Utrecht (GM0344)", "Zeist (GM0355)"], ["Amsterdam (GM0363)"]),
+        (GEMEENTE_UTRECHT, 1, ["Utrecht (GM0344)"], ["Zeist (GM0355)"]),
+        (KETENPARTNER, 2, ["Utrecht (GM0344)", "Zeist (GM0355)"], ["Amsterdam (GM0363)"]),
+        (STUURGROEP, 0, [], ["Utrecht (GM0344)"]),
+    ],
+)
+def test_upload_choices_are_the_municipalities_of_the_scope(scope, count, includes, excludes):
+    choices = uploads.upload_choices(scope, load_reference(), dt.date(2025, 6, 1))
+    assert len(choices) == count
+    assert set(includes) <= set(choices) and not set(excludes) & set(choices)
+
+
+def test_value_choices_include_former_municipalities_of_the_scope():
+    reference = load_reference()
+    amsterdam = uploads.value_choices(GEMEENTE_AMSTERDAM, reference, dt.date(2025, 6, 1))
+    assert amsterdam == ["Amsterdam (GM0363)", "Weesp (GM0457, opgeheven 2022)"]
+    region = uploads.value_choices(PROJECTLEIDER, reference, dt.date(2025, 6, 1))
+    assert len(region) == 29 and "Amsterdam (GM0363)" not in region
+    assert uploads.value_choices(STUURGROEP, reference) == []
+    assert len(uploads.value_choices(ADMIN, reference)) == len(reference.municipalities)
+
+
+@pytest.mark.parametrize(
+    ("scope", "code", "may"),
+    [
+        (GEMEENTE_UTRECHT, "GM0344", True), (GEMEENTE_UTRECHT, "GM0355", False),
+        (GEMEENTE_AMSTERDAM, "GM0457", True), (KETENPARTNER, "GM0355", True), (KETENPARTNER, "GM0363", False),
+        (PROJECTLEIDER, "GM0545", True), (PROJECTLEIDER, "GM0363", False), (STUURGROEP, "GM0344", False),
+        (ADMIN, "GM0363", True),
+    ],
+)  # fmt: skip
+def test_may_view_values(scope, code, may):
+    assert uploads.may_view_values(scope, code, load_reference()) is may
+
+
+def test_visible_uploads_are_a_users_own_unless_beheerder():
+    frame = _uploads_frame(
+        [
+            ("2025-01-15T12:00:00Z", "a.xlsx", "", "utrecht", "stored", 0, None, 1, 0, 0),
+            ("2025-01-15T11:00:00Z", "b.xlsx", "", "test-beheerder", "stored", 0, None, 1, 0, 0),
+            ("2025-01-15T10:00:00Z", "c.xlsx", "", "Utrecht", "rejected", 1, None, 0, 0, 0),  # another user
+            ("2025-01-15T09:00:00Z", "d.xlsx", "", "utrecht", "rejected", 1, None, 0, 0, 0),
+        ]
+    )
+    assert uploads.visible_uploads(frame, GEMEENTE_UTRECHT)["file_name"].tolist() == ["a.xlsx", "d.xlsx"]
+    assert uploads.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+    assert uploads.visible_uploads(frame, KETENPARTNER).empty
+    assert uploads.history_frame(uploads.visible_uploads(frame, KETENPARTNER)).empty

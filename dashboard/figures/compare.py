@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, unit_title
+from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text, unit_title
 from ingest.compare import Comparison, compare
 from ingest.elements import ELEMENTS_BY_CODE
 from ingest.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
@@ -113,6 +113,8 @@ def benchmark_of(national: Mapping, indicator: Indicator) -> float:
 
 
 def _hover(row: pd.Series, indicator: Indicator, category: str) -> str:
+    if pd.notna(row.get("shown", pd.NA)):
+        return f"<b>{row['area_name']}</b><br>{shown_text(row['shown'], '')} (kleine aantallen)"
     if pd.isna(row["value"]):
         return f"<b>{row['area_name']}</b><br>geen cijfer"
     if indicator.unit is Unit.RATE:
@@ -133,6 +135,7 @@ def prepare(rows: pd.DataFrame, national: Mapping, indicator: Indicator) -> pd.D
     """
     columns = ["area_code", "area_name", "numerator", "denominator", "value", "ci_low", "ci_high", "reported"]
     frame = rows[columns].copy()
+    frame["shown"] = rows["shown"] if "shown" in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
     frame = frame.reset_index(drop=True)
     scale = float(indicator.per or 1) if indicator.unit is Unit.RATE else 1.0
     benchmark = benchmark_of(national, indicator)
@@ -155,11 +158,17 @@ def prepare(rows: pd.DataFrame, national: Mapping, indicator: Indicator) -> pd.D
     return frame.reset_index(drop=True)
 
 
-def missing_areas(prepared: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """The areas without a value, by name: where nothing was delivered, and where the denominator is 0."""
-    missing = prepared.loc[prepared["value"].isna()]
+def missing_areas(prepared: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    """The areas without a value, by name: where nothing was delivered, where the denominator is 0, and
+    where the figure is suppressed for this user (small numbers)."""
+    hidden = prepared["shown"].notna() if "shown" in prepared else pd.Series(False, index=prepared.index)
+    missing = prepared.loc[prepared["value"].isna() & ~hidden]
     delivered = missing["reported"].fillna(0) > 0
-    return sorted(missing.loc[~delivered, "area_name"]), sorted(missing.loc[delivered, "area_name"])
+    return (
+        sorted(missing.loc[~delivered, "area_name"]),
+        sorted(missing.loc[delivered, "area_name"]),
+        sorted(prepared.loc[hidden, "area_name"]),
+    )
 
 
 def _axis(title: str, **extra) -> dict:
@@ -343,7 +352,8 @@ def ranked_table(prepared: pd.DataFrame, national: Mapping, indicator: Indicator
     columns["Interval 95% onder"] = _value_column(prepared["ci_low"], indicator)
     columns["Interval 95% boven"] = _value_column(prepared["ci_high"], indicator)
     columns["Vergelijking met landelijk"] = [
-        RANK_STYLES[c].label if has else "geen cijfer" for c, has in zip(prepared["comparison"], has_value, strict=True)
+        RANK_STYLES[c].label if has else shown_text(h, "geen cijfer")
+        for c, has, h in zip(prepared["comparison"], has_value, prepared["shown"], strict=True)
     ]
     table = pd.DataFrame(columns)
     nation = pd.DataFrame(
@@ -418,15 +428,16 @@ def ranked_subtitle(chosen: Indicator, shown: Indicator, period: str, scope: str
 
 
 def completeness_note(
-    period: str, reported: object, expected: object, missing: tuple[list[str], list[str]], method: bool
+    period: str, reported: object, expected: object, missing: tuple[list[str], ...], method: bool
 ) -> str:
     """Source, how complete the quarter is, which areas have no figure and why (and the funnel method)."""
     parts = [SOURCE]
     if expected is not None and not pd.isna(expected):
         parts.append(f"Volledigheid {period_label(period)}: {number(reported)} van {number(expected)} gemeenten.")
-    not_delivered, zero = missing
+    not_delivered, zero, *hidden = missing
     reasons = [f"{', '.join(not_delivered)} (niet aangeleverd)"] if not_delivered else []
     reasons += [f"{', '.join(zero)} (noemer is 0)"] if zero else []
+    reasons += [f"{', '.join(hidden[0])} (afgeschermd: kleine aantallen)"] if hidden and hidden[0] else []
     if reasons:
         parts.append(f"Geen cijfers: {'; '.join(reasons)}.")
     if method:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label
+from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text
 from ingest.aggregate import COLUMNS
 from ingest.compare import Comparison, compare
 from ingest.indicators import INDICATORS, Direction, Indicator, Unit
@@ -61,6 +61,7 @@ STYLES: dict[Category, Style] = {
 
 # Why a figure is not compared with the nation.
 NO_VALUE = "geen cijfer"
+SUPPRESSED = "afgeschermd: kleine aantallen"
 TOO_FEW = "te weinig gemeenten"
 ABSOLUTE = "aantal, niet vergeleken"
 BENCHMARK = "maatstaf"
@@ -130,7 +131,7 @@ def complete_periods(national: pd.DataFrame, today: dt.date | None = None) -> li
 
 OVERVIEW_COLUMNS = (
     "level", "area_code", "area_name", "indicator", "value", "ci_low", "ci_high", "ci99_low", "ci99_high",
-    "reported", "expected", "national", "category", "reason",
+    "reported", "expected", "national", "category", "reason", "shown",
 )  # fmt: skip
 
 
@@ -147,6 +148,8 @@ def overview_table(
     rows = frame.loc[frame["level"].isin(["national", "region"]) & frame["indicator"].isin(order)].copy()
     national = rows.loc[rows["level"] == "national"].set_index("indicator")["value"]
     rows["national"] = rows["indicator"].map(national).astype(float)
+    if "shown" not in rows:
+        rows["shown"] = pd.Series(pd.NA, index=rows.index, dtype="string")
     judged = [_judge(row, indicators[order[row.indicator]], min_share) for row in rows.itertuples(index=False)]
     rows["category"] = [category for category, _ in judged]
     rows["reason"] = [reason for _, reason in judged]
@@ -159,6 +162,8 @@ def overview_table(
 def _judge(row, indicator: Indicator, min_share: float) -> tuple[Category, str]:
     if row.level == "national":
         return Category.NOT_COMPARED, BENCHMARK
+    if pd.notna(row.shown):
+        return Category.NOT_COMPARED, SUPPRESSED
     if pd.isna(row.value):
         return Category.NOT_COMPARED, NO_VALUE
     if indicator.unit is Unit.COUNT:
@@ -215,6 +220,8 @@ def download_table(rows: pd.DataFrame, period: str, indicators: tuple[Indicator,
             "Gemeenten verwacht": rows["expected"],
         }
     )
+    if "shown" in rows and rows["shown"].notna().any():
+        table["Afgeschermd"] = [shown_text(h, "") for h in rows["shown"]]
     for column in ("Waarde", "Ondergrens 95%", "Bovengrens 95%", "Ondergrens 99,8%", "Bovengrens 99,8%",
                    "Landelijke waarde"):  # fmt: skip
         table[column] = table[column].astype(float).round(4)
@@ -391,7 +398,7 @@ def map_figure(regions: pd.DataFrame, shapes: RegionShapes, indicator: Indicator
 
 def _region_hover(row, indicator: Indicator) -> str:
     return (
-        f"<b>{row.area_name}</b><br>{value_text(row.value, indicator.unit)}"
+        f"<b>{row.area_name}</b><br>{shown_text(getattr(row, 'shown', None), value_text(row.value, indicator.unit))}"
         f" (landelijk {value_text(row.national, indicator.unit)})<br>"
         f"{comparison_text(row.category, row.reason)}<br>{completeness_text(row.reported, row.expected)} aangeleverd"
     )
@@ -411,12 +418,14 @@ def map_table(regions: pd.DataFrame, indicator: Indicator, period: str, display:
     table = download_table(regions, period, (indicator,))
     table = table[["Regiocode", "Regio", "Periode", "Eenheid", "Waarde", "Ondergrens 95%", "Bovengrens 95%",
                    "Landelijke waarde", "Vergelijking met landelijk", "Gemeenten aangeleverd",
-                   "Gemeenten verwacht"]]  # fmt: skip
+                   "Gemeenten verwacht", *(["Afgeschermd"] if "Afgeschermd" in table else [])]]  # fmt: skip
     if display:
         table = table.drop(columns=["Eenheid"]).astype(object)
         for column in ("Waarde", "Ondergrens 95%", "Bovengrens 95%", "Landelijke waarde"):
             values = regions[_SOURCE[column]]
-            table[column] = [value_text(v, indicator.unit) for v in values]
+            hidden = regions.get("shown", pd.Series(pd.NA, index=regions.index))
+            hidden = hidden if column != "Landelijke waarde" else pd.Series(pd.NA, index=regions.index)
+            table[column] = [shown_text(h, value_text(v, indicator.unit)) for v, h in zip(values, hidden, strict=True)]
     return table
 
 

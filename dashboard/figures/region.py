@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, unit_title
+from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
 from ingest.elements import ELEMENTS_BY_CODE
 from ingest.indicators import INDICATORS, Indicator, Unit
 from ingest.periods import Period
@@ -148,7 +148,30 @@ def prepare_trend(region: pd.DataFrame, national: pd.DataFrame, indicator: Indic
         count_by_period = dict(zip(counts["period"], counts["numerator"], strict=True))
         columns["count"] = pd.array([count_by_period.get(p) for p in periods], dtype="Int64")
     columns["incomplete"] = np.asarray(columns["reported"]) < np.asarray(columns["expected"])
+    # "<5" or "" (afgeschermd) where the figure is suppressed for this user, <NA> where shown
+    columns["shown"] = own["shown"].array[order] if "shown" in own else pd.array([pd.NA] * len(periods), "string")
     return pd.DataFrame(columns)
+
+
+def suppressed_in_year(trend: pd.DataFrame, year: int) -> bool:
+    """Whether a quarter of `year` is suppressed: then the startfoto comes from the year's own row."""
+    in_year = np.array([p.startswith(f"{year}Q") for p in trend["period"]], dtype=bool)
+    return bool(trend["shown"].notna().to_numpy()[in_year].any()) if "shown" in trend else False
+
+
+def startfoto_of_year(year_row: pd.DataFrame, indicator: Indicator) -> float | None:
+    """The startfoto from the published yearly row (four quarters pooled, protected like the quarters):
+    the mean count per quarter, or summed numerators over summed denominators."""
+    if year_row.empty or pd.notna(year_row["shown"].iloc[0]) or pd.isna(year_row["numerator"].iloc[0]):
+        return None
+    numerator = float(year_row["numerator"].iloc[0])
+    if indicator.unit is Unit.COUNT:
+        return numerator / 4
+    denominator = year_row["denominator"].iloc[0]
+    if pd.isna(denominator) or float(denominator) <= 0:
+        return None
+    scale = (indicator.per or 1) if indicator.unit is Unit.RATE else 1
+    return numerator / float(denominator) * scale
 
 
 def startfoto(trend: pd.DataFrame, indicator: Indicator, year: int) -> float | None:
@@ -263,17 +286,19 @@ def trend_table(
     unit = unit_title(indicator).lower()
     whole, part = _count_headers(indicator)
     part_values = trend["count"] if "count" in trend else trend["numerator"]
+    shown = trend["shown"] if "shown" in trend else pd.Series(pd.NA, index=trend.index, dtype="string")
     if formatted:
         text = value_text(indicator)
         return pd.DataFrame(
             {
                 "Kwartaal": trend["label"],
-                f"{region_name} ({unit})": [text(v) for v in trend["value"]],
-                "95%-interval": [f"{text(lo)} – {text(hi)}" for lo, hi in zip(trend["ci_low"], trend["ci_high"],
-                                                                               strict=True)],
+                f"{region_name} ({unit})": [shown_text(h, text(v)) for v, h in zip(trend["value"], shown, strict=True)],
+                "95%-interval": [shown_text(h, f"{text(lo)} – {text(hi)}") for lo, hi, h in zip(trend["ci_low"],
+                                 trend["ci_high"], shown, strict=True)],
                 f"Nederland ({unit})": [text(v) for v in trend["national"]],
-                whole: [number(v) for v in trend["denominator"]],
-                part: [number(v) for v in part_values],
+                whole: [SUPPRESSED_TEXT if pd.notna(h) else number(v) for v, h in zip(trend["denominator"], shown,
+                                                                                      strict=True)],
+                part: [shown_text(h, number(v)) for v, h in zip(part_values, shown, strict=True)],
                 "Gemeenten aangeleverd": [f"{r} van {e}" for r, e in zip(trend["reported"], trend["expected"],
                                                                         strict=True)],
             }
@@ -291,6 +316,7 @@ def trend_table(
             part: part_values,
             "Gemeenten aangeleverd": trend["reported"],
             "Gemeenten in de regio": trend["expected"],
+            **({"Afgeschermd": [shown_text(h, "") for h in shown]} if shown.notna().any() else {}),
         }
     )
 

@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, data
+from dashboard.access import current_scope
 from dashboard.figures import compare as fig
 from dashboard.format import period_label
 from ingest.indicators import INDICATORS, INDICATORS_BY_CODE
@@ -35,7 +36,10 @@ def _periods() -> list[str]:
 
 
 def _regions() -> list[tuple[str, str]]:
-    return sorted(((r.code, r.name) for r in data.reference().regions.values()), key=lambda r: r[1])
+    """The regions whose municipalities the user may compare: those they see in full detail."""
+    scope, reference = current_scope(), data.reference()
+    regions = (r for r in reference.regions.values() if scope.full_detail("region", r.code, reference))
+    return sorted(((r.code, r.name) for r in regions), key=lambda r: r[1])
 
 
 def _choice(value: str | None, allowed: list[str], default: str | None) -> str | None:

@@ -14,7 +14,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
-from dashboard.format import period_label
+from dashboard.format import period_label, shown_text
 from ingest.indicators import INDICATORS, Indicator, Unit
 
 PAGE = "overzicht"
@@ -84,7 +84,7 @@ def _cell(row, indicator: Indicator) -> html.Td:
         if row.category != fig.Category.NOT_COMPARED
         else [row.reason]
     )
-    parts = [html.Span(fig.value_text(row.value, indicator.unit), className="cell-value")]
+    parts = [html.Span(shown_text(row.shown, fig.value_text(row.value, indicator.unit)), className="cell-value")]
     if row.reason != fig.ABSOLUTE:  # the header says that counts are not compared
         parts.append(html.Span(judgement, className="cell-judgement"))
     if row.reported < row.expected:

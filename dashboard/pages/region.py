@@ -20,6 +20,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, data
+from dashboard.access import current_scope
 from dashboard.figures import region as figures
 from dashboard.format import period_label
 from dashboard.narrative import describe
@@ -119,16 +120,33 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
 
 def trend_figure(code: str, indicator_code: str) -> go.Figure:
     """One indicator's trend chart for a region: its line and band, the nation, the startfoto."""
-    return _trend_figure(*data.store_key(), code, indicator_code, figures.startfoto_year())
+    return _trend_figure(*data.store_key(), code, indicator_code, figures.startfoto_year(), _view(code))
 
 
-@lru_cache(maxsize=256)  # per store version: a new upload is seen at once, by every worker alike
-def _trend_figure(_url: object, _version: int, code: str, indicator_code: str, year: int) -> go.Figure:
+# per store version (a new upload is seen at once, by every worker alike) and per view: a figure
+# drawn for a user with full detail is never served to one without
+@lru_cache(maxsize=256)
+def _trend_figure(_url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple) -> go.Figure:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
     region_rows, national_rows = _trend_rows(code, indicator, [indicator.code])
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
-    return figures.make_trend_figure(trend, indicator, name, figures.startfoto(trend, indicator, year), year)
+    return figures.make_trend_figure(trend, indicator, name, _startfoto(code, trend, indicator, year), year)
+
+
+def _view(code: str) -> tuple[bool, bool]:
+    """What part of a region's chart the user sees in full: the region, the nation. Memo key."""
+    scope, reference = current_scope(), data.reference()
+    return scope.full_detail("region", code, reference), scope.full_detail("national", NATIONAL_CODE, reference)
+
+
+def _startfoto(code: str, trend: pd.DataFrame, indicator: Indicator, year: int) -> float | None:
+    """The startfoto from the quarters, or, when one of them is suppressed for this user, from the
+    published yearly row (protected like the quarters, so it gives nothing away)."""
+    if not figures.suppressed_in_year(trend, year):
+        return figures.startfoto(trend, indicator, year)
+    year_row = data.indicators(level="region", areas=[code], codes=[indicator.code], periods=[str(year)])
+    return figures.startfoto_of_year(year_row, indicator)
 
 
 def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
@@ -138,7 +156,7 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
     region_rows, national_rows = _trend_rows(code, indicator, figures.row_codes(indicator))
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
     year = figures.startfoto_year()
-    baseline = figures.startfoto(trend, indicator, year)
+    baseline = _startfoto(code, trend, indicator, year)
     table_id = f"{trend_id(indicator)}-tabel"
     table = components.data_table(
         figures.trend_table(trend, indicator, name, baseline, year, formatted=True),
@@ -159,7 +177,7 @@ def trend_download(code: str, indicator_code: str, fmt: str) -> dict:
     region_rows, national_rows = _trend_rows(code, indicator, figures.row_codes(indicator))
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
     year = figures.startfoto_year()
-    table = figures.trend_table(trend, indicator, name, figures.startfoto(trend, indicator, year), year)
+    table = figures.trend_table(trend, indicator, name, _startfoto(code, trend, indicator, year), year)
     return components.send_table(table, f"{indicator.code}_{code}", fmt)
 
 
@@ -237,15 +255,24 @@ def _html_table(frame: pd.DataFrame, caption: str, table_id: str) -> html.Div:
     return html.Div(html.Table([html.Caption(caption), header, body], id=table_id), className="table-scroll")
 
 
+OUTSIDE_SCOPE_TEXT = (
+    "De cijfers per gemeente ziet u alleen voor de gemeenten waarvoor uw account alle cijfers mag zien. "
+    "Hierboven staat de regio als geheel, met kleine aantallen afgeschermd."
+)
+
+
 def breakdown_section(code: str, period: str, indicator_code: str) -> list:
     """The municipalities of the region in one quarter: a bar chart with intervals and a table."""
     indicator = data.indicator(indicator_code)
     name = _region_name(code)
     breakdown, national_value = _breakdown_data(code, period, indicator)
     label = period_label(period)
-    figure = figures.make_breakdown_figure(
-        breakdown, indicator, name, figures.pooled_value(breakdown, indicator), national_value
-    )
+    if breakdown.empty:  # data.indicators gives municipalities only to who may see them in full
+        return [html.P(OUTSIDE_SCOPE_TEXT, className="message", id=f"{PAGE}-gemeenten-afgeschermd")]
+    # A user who sees only some municipalities (a gemeente) gets no region line pooled from them.
+    whole_region = current_scope().full_detail("region", code, data.reference())
+    region_value = figures.pooled_value(breakdown, indicator) if whole_region else float("nan")
+    figure = figures.make_breakdown_figure(breakdown, indicator, name, region_value, national_value)
     shown = figures.breakdown_table(breakdown, indicator, formatted=True)
     title = f"{indicator.name} per gemeente, {label}"
     chart = components.chart(

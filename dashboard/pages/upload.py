@@ -3,6 +3,11 @@
 The file contents stay in the browser (the Upload's own `contents`) between the check and
 *Opslaan*; storing reads them again on the server and runs the whole pipeline once more, so
 nothing the browser says about the check is trusted. After storing, the contents are cleared.
+
+Who asks comes from the server-side session (`dashboard.access.current_scope`), in the layout and
+in every callback, never from a component value: a user without the right to deliver (stuurgroep)
+sees no upload control and gets nothing from any callback, however it is called; the others
+deliver, see uploads and values only within their scope (`dashboard.uploads`).
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ import datetime as dt
 import io
 
 import dash
+import flask
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from accounts.scope import Scope
 from dashboard import components, data, uploads
+from dashboard.access import NotSignedIn, current_scope
 from dashboard.components import download_buttons, send_table
 from dashboard.format import number
+from dashboard.security import DEFAULT_MAX_REQUEST_MB
 from ingest.cli import DEFAULT_TEMPLATE
 from ingest.guard import LIMITS
 from ingest.periods import FIRST_YEAR, Period, parse_period, period_range
@@ -85,13 +94,15 @@ def _stored_block(item: uploads.StoredFile) -> html.Section:
     return html.Section(parts, className="upload-file")
 
 
-def history_table(engine) -> html.Div:
-    frame = uploads.history_frame(list_uploads(engine))
+def history_table(engine, scope: Scope) -> html.Div:
+    """The last uploads the user may see: a beheerder all, anyone else their own."""
+    frame = uploads.history_frame(uploads.visible_uploads(list_uploads(engine), scope))
     if frame.empty:
-        return html.P("Er is nog niets aangeleverd.")
+        return html.P("Er is nog niets aangeleverd." if scope.is_admin else "U heeft nog niets aangeleverd.")
+    whose = "aanleveringen" if scope.is_admin else "aanleveringen van u"
     return components.html_table(
         frame,
-        f"De laatste {uploads.HISTORY_ROWS} aanleveringen, nieuwste eerst (tijden in Nederlandse tijd)",
+        f"De laatste {uploads.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
         table_id=f"{PAGE}-history-tabel",
         numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
     )
@@ -139,10 +150,66 @@ def _text_control(label: str, component_id: str, choices: list[str], placeholder
     )
 
 
+def _scope_or_none() -> Scope | None:
+    try:
+        return current_scope()
+    except NotSignedIn:  # a layout built outside a signed-in request (Dash's validation layout)
+        return None
+
+
+def _request_limit_bytes() -> int:
+    """What one send may weigh (`dashboard.security`; beyond it the server answers 413)."""
+    settings = flask.current_app.extensions.get("monitor_security") if flask.has_app_context() else None
+    return getattr(settings, "max_request_bytes", DEFAULT_MAX_REQUEST_MB * 1024 * 1024)
+
+
+def limits_text() -> str:
+    """The per-file limit and what all files of one send may weigh together, in Dutch."""
+    # The browser sends files base64-encoded (a third larger) with some overhead.
+    together = max(_request_limit_bytes() * 3 // 4 - 100_000, 0) // 1_000_000
+    return (
+        f"Excel-werkmap (.xlsx), maximaal {human_size(LIMITS.max_file_bytes)} per bestand; een groter bestand neemt "
+        f"de browser niet aan. U kunt meer bestanden tegelijk kiezen, samen hoogstens {together} MB per keer."
+    )
+
+
+def _not_for_you(scope: Scope) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Aanleveren"),
+            html.P(
+                f"U bent ingelogd als {scope.user} ({scope.role}). Met dit account kunt u geen cijfers aanleveren en "
+                "geen aanleveringen inzien. Moet u wel cijfers aanleveren, vraag dan de beheerder om uw account aan "
+                "te passen.",
+                className="message upload-refused",
+                role="status",
+            ),
+        ],
+        className="upload-page",
+    )
+
+
 def layout(**_query) -> html.Div:
+    scope = _scope_or_none()
+    if scope is not None and not scope.may_upload:
+        return _not_for_you(scope)
+    return _uploader_layout(scope)
+
+
+def _uploader_layout(scope: Scope | None) -> html.Div:
+    """The page for a user who may deliver. Without a scope (a layout built before the gate knows the
+    user, such as Dash's validation layout, which every browser gets) it has every component and no
+    data: no choices, no history, no names."""
     today = dt.date.today()
     reference = data.reference()
-    limit = human_size(LIMITS.max_file_bytes)
+    upload_choices = uploads.upload_choices(scope, reference, today) if scope else []
+    value_choices = uploads.value_choices(scope, reference, today) if scope else []
+    history = history_table(data.engine(), scope) if scope else []
+    delivers_for = (
+        [html.P(f"U levert aan voor: {uploads.allowed_text(scope, reference)}.", className="intro upload-scope")]
+        if scope
+        else []
+    )
     return html.Div(
         [
             html.H1("Aanleveren"),
@@ -151,6 +218,7 @@ def layout(**_query) -> html.Div:
                 "aan een bestand moet veranderen. Pas als u op Opslaan drukt, worden de cijfers opgeslagen.",
                 className="intro",
             ),
+            *delivers_for,
             html.Section(
                 [
                     html.H2("Het sjabloon"),
@@ -175,7 +243,7 @@ def layout(**_query) -> html.Div:
                         _text_control(
                             MUNICIPALITY_LABEL,
                             f"{PAGE}-municipality",
-                            uploads.municipality_choices(reference, today),
+                            upload_choices,
                             "Typ of kies, bijvoorbeeld Utrecht (GM0344)",
                         ),
                         className="controls",
@@ -187,17 +255,14 @@ def layout(**_query) -> html.Div:
                             id=f"{PAGE}-upload",
                             multiple=True,
                             disable_click=True,
+                            max_size=LIMITS.max_file_bytes,  # the browser drops larger files unsent
                             className="upload-zone",
                             className_active="upload-zone active",
                             children=html.Div(
                                 [
                                     html.Span(UPLOAD_LABEL, className="upload-title"),
                                     html.Span("Bestanden kiezen", className="button upload-button"),
-                                    html.Span(
-                                        f"Excel-werkmap (.xlsx), maximaal {limit} per bestand. U kunt meer "
-                                        "bestanden tegelijk kiezen.",
-                                        className="upload-hint",
-                                    ),
+                                    html.Span(limits_text(), className="upload-hint"),
                                 ],
                                 className="upload-inner",
                             ),
@@ -233,8 +298,12 @@ def layout(**_query) -> html.Div:
             html.Section(
                 [
                     html.H2("Eerdere aanleveringen"),
-                    html.P("Elke poging wordt bewaard, ook geweigerde bestanden.", className="subtitle"),
-                    html.Div(history_table(data.engine()), id=f"{PAGE}-history"),
+                    html.P(
+                        "Elke poging wordt bewaard, ook geweigerde bestanden."
+                        + ("" if scope is None or scope.is_admin else " U ziet hier alleen uw eigen aanleveringen."),
+                        className="subtitle",
+                    ),
+                    html.Div(history, id=f"{PAGE}-history"),
                     download_buttons(f"{PAGE}-history"),
                 ],
                 className="upload-card",
@@ -250,10 +319,7 @@ def layout(**_query) -> html.Div:
                     html.Div(
                         [
                             _text_control(
-                                "Gemeente",
-                                f"{PAGE}-values-municipality",
-                                uploads.municipality_choices(reference, today, current_only=False),
-                                "Typ of kies een gemeente",
+                                "Gemeente", f"{PAGE}-values-municipality", value_choices, "Typ of kies een gemeente"
                             ),
                             _text_control(
                                 "Kwartaal", f"{PAGE}-values-period", _period_choices(today), "Bijvoorbeeld 2025 K3"
@@ -274,6 +340,14 @@ def layout(**_query) -> html.Div:
 # --- callbacks --------------------------------------------------------------------------------
 
 
+def _uploader() -> Scope:
+    """The signed-in user when they may deliver; otherwise the callback answers nothing at all."""
+    scope = current_scope()
+    if not scope.may_upload:
+        raise PreventUpdate
+    return scope
+
+
 @callback(
     Output(f"{PAGE}-template-download", "data"),
     Input(f"{PAGE}-template-button", "n_clicks"),
@@ -282,6 +356,7 @@ def layout(**_query) -> html.Div:
 def download_template(_clicks: int) -> dict:
     from ingest.template import write_template
 
+    _uploader()
     buffer = io.BytesIO()
     write_template(buffer)
     return dcc.send_bytes(buffer.getvalue(), DEFAULT_TEMPLATE)
@@ -298,12 +373,13 @@ def download_template(_clicks: int) -> dict:
     prevent_initial_call=True,
 )
 def check_files(contents, municipality, names):
-    """Dry run of every uploaded file; nothing is stored."""
+    """Dry run of every uploaded file for the signed-in user; nothing is stored."""
+    scope = _uploader()
     files = _files(contents, names)
     if not files:
         return [], True, True, no_update
     municipality = uploads.municipality_for_file(municipality)
-    results = [uploads.check_upload(c, n, municipality) for c, n in files]
+    results = [uploads.check_upload(c, n, municipality, scope=scope) for c, n in files]
     valid = sum(result.ok for result in results)
     overview = (
         f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
@@ -313,6 +389,9 @@ def check_files(contents, municipality, names):
     )  # fmt: skip
     if any(p.code == "missing_municipality" for result in results for p in result.problems):
         overview += " Noemt een bestand geen gemeente, vul die dan hierboven in."
+    overview += (
+        f" Ontbreekt een bestand? Een bestand groter dan {human_size(LIMITS.max_file_bytes)} neemt de browser niet aan."
+    )
     blocks = [_file_block(result, open_preview=len(results) == 1) for result in results]
     has_problems = any(result.problems for result in results)
     return [html.P(overview, className="upload-overview"), *blocks], valid == 0, not has_problems, []
@@ -335,10 +414,14 @@ def check_files(contents, municipality, names):
 def save_files(_clicks, contents, names, municipality):
     """Read every file again from its contents and store the valid ones; then clear the contents."""
     files = _files(contents, names)
-    if not files:
+    scope = current_scope()
+    if files and not scope.may_upload:  # only a crafted call gets here: record it, answer nothing
+        uploads.refuse_upload(data.engine(), scope, [name for _, name in files])
+        raise PreventUpdate
+    if not files or not scope.may_upload:
         raise PreventUpdate
     engine = data.engine()
-    done = uploads.store_files(engine, files, uploads.municipality_for_file(municipality))
+    done = uploads.store_files(engine, files, uploads.municipality_for_file(municipality), scope=scope)
     stored = [item for item in done if item.stored.status == "stored"]
     first = next((item.result.records[0] for item in stored if item.result.records), None)
     result = [
@@ -357,7 +440,7 @@ def save_files(_clicks, contents, names, municipality):
         result,
         None,
         True,
-        history_table(engine),
+        history_table(engine, scope),
         max(item.stored.upload_id for item in done),
         _choice(first.municipality) if first else no_update,
         first.period.label if first else no_update,
@@ -375,11 +458,12 @@ def save_files(_clicks, contents, names, municipality):
 )
 def download_problems(_xlsx, _csv, contents, names, municipality):
     """The problems of the uploaded files, found again from their contents."""
+    scope = _uploader()
     files = _files(contents, names)
     if not files:
         raise PreventUpdate
     municipality = uploads.municipality_for_file(municipality)
-    frame = uploads.problems_frame([uploads.check_upload(c, n, municipality) for c, n in files])
+    frame = uploads.problems_frame([uploads.check_upload(c, n, municipality, scope=scope) for c, n in files])
     return send_table(frame, "meldingen_aanlevering", _format())
 
 
@@ -390,8 +474,9 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
     prevent_initial_call=True,
 )
 def download_history(_xlsx, _csv):
-    """Every upload attempt, not only the last ones shown."""
-    frame = uploads.history_frame(list_uploads(data.engine()), limit=None)
+    """Every upload attempt the user may see, not only the last ones shown."""
+    scope = _uploader()
+    frame = uploads.history_frame(uploads.visible_uploads(list_uploads(data.engine()), scope), limit=None)
     return send_table(frame, "aanleveringen", _format())
 
 
@@ -408,6 +493,15 @@ def _selection(municipality_text: object, period_text: object) -> tuple[str | No
     return uploads.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
 
 
+def _refusal(scope: Scope, code: str) -> html.P:
+    reference = data.reference()
+    return html.P(
+        f"U mag de cijfers van {uploads.municipality_name(code, reference)} ({code}) niet inzien. U ziet hier de "
+        f"cijfers van: {uploads.allowed_text(scope, reference)}. Kies een gemeente uit de lijst.",
+        className="message error",
+    )
+
+
 @callback(
     Output(f"{PAGE}-values", "children"),
     Input(f"{PAGE}-values-municipality", "value"),
@@ -415,13 +509,17 @@ def _selection(municipality_text: object, period_text: object) -> tuple[str | No
     Input(f"{PAGE}-stored-signal", "data"),
 )
 def show_values(municipality_text, period_text, _signal):
-    """Every version of one municipality's values in one quarter, replaced ones marked."""
+    """Every version of one municipality's values in one quarter, replaced ones marked; only for a
+    municipality the user delivers for or sees in full detail."""
+    scope = _uploader()
     if not municipality_text or not period_text:
         return html.P("Kies een gemeente en een kwartaal.", className="note")
     code, period = _selection(municipality_text, period_text)
     if code is None:
         return html.P(f"'{municipality_text}' is geen bekende gemeente. Kies een gemeente uit de lijst.",
                       className="message error")  # fmt: skip
+    if not uploads.may_view_values(scope, code, data.reference()):
+        return _refusal(scope, code)
     if period is None:
         return html.P(f"'{period_text}' is geen kwartaal. Schrijf het als 2025 K3.", className="message error")
     frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
@@ -452,8 +550,9 @@ def show_values(municipality_text, period_text, _signal):
     prevent_initial_call=True,
 )
 def download_values(_xlsx, _csv, municipality_text, period_text):
+    scope = _uploader()
     code, period = _selection(municipality_text, period_text)
-    if code is None or period is None:
+    if code is None or period is None or not uploads.may_view_values(scope, code, data.reference()):
         raise PreventUpdate
     frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
     return send_table(frame, f"geschiedenis_{code}_{period}", _format())

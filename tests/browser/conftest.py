@@ -53,22 +53,29 @@ class Served:
     db_url: str
     regions: tuple[str, ...]
     log: Path
+    passwords: dict[str, str] = field(default_factory=dict)  # account name -> password
+
+
+# The accounts the browser tests sign in with: a beheerder sees everything; the others check what
+# the roles may not see. Passwords are made fresh for every run.
+ADMIN = "browser-beheerder"
+STEERING = "browser-stuurgroep"
 
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory) -> Iterator[Served]:
     """The dashboard under `gunicorn --workers 2 dashboard.wsgi:server` on a seeded SQLite database."""
-    from bench.sample_db import SUBSET_REGIONS, seed_subset
+    from bench.sample_db import SUBSET_REGIONS, ensure_account, seed_subset
     from bench.server import ServerError, gunicorn
 
     folder = tmp_path_factory.mktemp("browser")
     db_url = seed_subset(folder)
+    passwords = {ADMIN: ensure_account(db_url, ADMIN), STEERING: ensure_account(db_url, STEERING, "stuurgroep")}
     log = folder / "gunicorn.log"
+    env = {"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0"}  # plain http on 127.0.0.1
     try:
-        with gunicorn(
-            "dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url}, workers=SERVER_WORKERS, log=log
-        ) as base_url:
-            yield Served(base_url, db_url, SUBSET_REGIONS, log)
+        with gunicorn("dashboard.wsgi:server", env=env, workers=SERVER_WORKERS, log=log) as base_url:
+            yield Served(base_url, db_url, SUBSET_REGIONS, log, passwords)
     except ServerError as exc:
         pytest.fail(f"the dashboard did not start under gunicorn: {exc}", pytrace=False)
 
@@ -123,10 +130,23 @@ def browser_context(browser, served):
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.server_log = served.log
+    sign_in(context, served, ADMIN)
     try:
         yield context
     finally:
         context.close()
+
+
+def sign_in(context, served: Served, name: str) -> None:
+    """Sign the context in through the sign-in form's endpoint; its cookie is shared by the context's pages."""
+    response = context.request.post(
+        f"{served.base_url}/login",
+        form={"naam": name, "wachtwoord": served.passwords[name]},
+        headers={"Origin": served.base_url},
+        max_redirects=0,
+    )
+    if response.status != 303:
+        pytest.fail(f"signing in as {name} failed: {response.status} {response.text()[:300]}", pytrace=False)
 
 
 def new_page(context):

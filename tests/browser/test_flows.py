@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from bench.sample_db import SUBSET_REGIONS
-from tests.browser.conftest import axe_report, axe_violations, open_page, page_paths, settle
+from tests.browser.conftest import ADMIN, axe_report, axe_violations, open_page, page_paths, settle
 from tests.workbooks import write_workbook
 
 pytestmark = pytest.mark.browser
@@ -303,10 +303,11 @@ def test_overview_download_holds_the_region_value(page, served, tmp_path):
 
 def test_callback_bench_requests_match_the_browser(page, served):
     """`bench.callback_bench` builds its requests from the served app; Chromium must send the same."""
-    from bench import callback_bench
+    from bench import callback_bench, dash_http
     from ingest.reference import load_reference
 
     require_page("/regio")
+    dash_http.sign_in(served.base_url, ADMIN, served.passwords[ADMIN])
     other = SUBSET_REGIONS[1]
     _, probes = callback_bench.page_callbacks(served.base_url, other)
     expected = {probe.output: probe.body for probe in probes}

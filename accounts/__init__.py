@@ -1,0 +1,1 @@
+"""Accounts, roles and scopes: who may see and upload what."""

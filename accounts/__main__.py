@@ -1,0 +1,7 @@
+"""`python -m accounts`."""
+
+import sys
+
+from accounts.cli import main
+
+sys.exit(main())
