@@ -374,3 +374,55 @@ def _scope(engine, name: str):
     from accounts.users import get_user, scope_of
 
     return scope_of(get_user(engine, name))
+
+
+def _by_input(client, prop: str) -> dict:
+    found = [c for c in client.get(f"{BASE}/_dash-dependencies").get_json()
+             if prop in [f"{i['id']}.{i['property']}" for i in c["inputs"]]]  # fmt: skip
+    assert found, prop
+    return found[0]
+
+
+@pytest.mark.parametrize(("name", "stored"), [("gem-diemen", False), ("stuur", False), ("pl-amsterdam", True)])
+def test_a_crafted_upload_for_a_municipality_outside_the_scope_stores_nothing(site, tmp_path, name, stored):
+    """A file with figures for Amsterdam, posted straight to the save callback."""
+    import base64
+
+    from bench.dash_http import body
+    from ingest.store import current_values
+
+    _, engine = site
+    client = signed_in(site, name)
+    rows = [HEADER, ["Amsterdam", "2024 K3", 500, 77]]
+    data = write_workbook(tmp_path / "amsterdam.xlsx", {"Blad1": rows}).read_bytes()
+    url = (
+        "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+        + base64.b64encode(data).decode()
+    )
+    values = {"aanleveren-save.n_clicks": 1, "aanleveren-upload.contents": [url],
+              "aanleveren-upload.filename": ["amsterdam.xlsx"], "aanleveren-municipality.value": None}  # fmt: skip
+    payload = body(_by_input(client, "aanleveren-save.n_clicks"), values, ["aanleveren-save.n_clicks"])
+    response = client.post(f"{BASE}/_dash-update-component", json=payload, headers={"Origin": BASE})
+    assert response.status_code in (200, 204)
+    amsterdam = current_values(engine)
+    amsterdam = amsterdam.loc[(amsterdam["municipality"] == "GM0363") & (amsterdam["year"] == 2024)]
+    assert (len(amsterdam) > 0) is stored
+    if name == "gem-diemen":
+        assert "U mag geen cijfers aanleveren voor" in response.get_data(as_text=True)
+
+
+def test_a_figure_drawn_for_the_beheerder_is_not_served_to_the_steering_group(site):
+    """The region page memoises its trend figures; the memo is per view, never shared across scopes."""
+    from dashboard.access import signed_in_as
+    from dashboard.pages import region
+
+    _, engine = site
+    with signed_in_as(_scope(engine, "beheer")):
+        full = region.trend_figure("VR01", DROPOUT)
+    with signed_in_as(_scope(engine, "stuur")):
+        public = region.trend_figure("VR01", DROPOUT)
+    def has_two_of_seven(figure) -> bool:
+        values = [y for trace in figure.data if trace.y is not None for y in trace.y if isinstance(y, float | int)]
+        return any(abs(float(y) - 2 / 7) < 1e-6 for y in values)
+
+    assert has_two_of_seven(full) and not has_two_of_seven(public)
