@@ -73,3 +73,15 @@ def test_logout_ends_the_session(fresh, served):
     assert page.get_by_role("status").inner_text() == "U bent uitgelogd."
     page.goto("/vergelijken")
     assert "/login" in page.url
+
+
+def test_an_ended_session_sends_the_page_to_the_sign_in_page(fresh, served):
+    sign_in(fresh, served, STEERING)
+    page = new_page(fresh)
+    page.goto("/regio?code=VR13")
+    settle(page)
+    fresh.clear_cookies()  # as after 30 minutes idle: the next callback gets 401
+    page.locator("#regio-code").click()
+    page.get_by_role("option").nth(1).click()
+    page.wait_for_url("**/login?volgende=*")
+    assert "regio" in page.url
