@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 
 import pytest
 
@@ -78,3 +79,12 @@ def engine(db_url):
 
 
 # ==== end of storage fixtures =====================================================================
+
+
+@pytest.fixture
+def temp_dir(tmp_path, monkeypatch):
+    """The system's temporary folder for this test, to see what is left behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder

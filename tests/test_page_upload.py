@@ -5,7 +5,6 @@ import base64
 import io
 import json
 import re
-import tempfile
 from contextvars import copy_context
 
 import openpyxl
@@ -45,15 +44,6 @@ def db(page):
     from dashboard import data
 
     return data.engine()
-
-
-@pytest.fixture
-def temp_dir(tmp_path, monkeypatch):
-    """The system's temporary folder for this test, to see what is left behind."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 def as_user(scope, function, *args, prop_id: str | None = None):

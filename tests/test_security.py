@@ -421,6 +421,7 @@ def test_a_figure_drawn_for_the_beheerder_is_not_served_to_the_steering_group(si
         full = region.trend_figure("VR01", DROPOUT)
     with signed_in_as(_scope(engine, "stuur")):
         public = region.trend_figure("VR01", DROPOUT)
+
     def has_two_of_seven(figure) -> bool:
         values = [y for trace in figure.data if trace.y is not None for y in trace.y if isinstance(y, float | int)]
         return any(abs(float(y) - 2 / 7) < 1e-6 for y in values)

@@ -4,7 +4,6 @@ import base64
 import datetime as dt
 import json
 import re
-import tempfile
 
 import pandas as pd
 import pytest
@@ -56,15 +55,6 @@ def good(tmp_path):
 @pytest.fixture
 def bad(tmp_path):
     return data_url(write_workbook(tmp_path / "fouten.xlsx", BAD))
-
-
-@pytest.fixture
-def temp_dir(tmp_path, monkeypatch):
-    """The system's temporary folder for this test, to see what is left behind."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    return folder
 
 
 # --- dry run ----------------------------------------------------------------------------------
