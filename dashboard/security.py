@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import flask
 
 from accounts.sessions import authenticate, end_session, resolve, start_session
+from ingest.audit import Action, record
+from ingest.store import write_transaction
 
 COOKIE_NAME = "monitor_sessie"
 DEMO_ENV = "MONITOR_DEMO"
@@ -84,10 +86,12 @@ def install(server: flask.Flask, engine, settings: Settings, csp_hashes: list[st
 
     def _gate():
         flask.g.scope = None
-        if flask.request.method not in SAFE_METHODS and not _same_origin(settings):
-            return _refuse(403, "Dit verzoek komt van een andere website en is geweigerd.")
         token = flask.request.cookies.get(COOKIE_NAME)
         found = resolve(engine(), token) if token else None
+        if flask.request.method not in SAFE_METHODS and not _same_origin(settings):
+            if found is not None:  # a signed-in browser made to post from another site: worth knowing
+                _record_denied(engine(), found[1].user, "verzoek van een andere website")
+            return _refuse(403, "Dit verzoek komt van een andere website en is geweigerd.")
         if found is not None:
             flask.g.account, flask.g.scope = found
         if flask.request.path in PUBLIC_PATHS or found is not None:
@@ -145,6 +149,15 @@ def install(server: flask.Flask, engine, settings: Settings, csp_hashes: list[st
         response = flask.redirect(flask.url_for("monitor_login", uitgelogd=1), 303)
         response.delete_cookie(COOKIE_NAME, path="/", secure=settings.secure_cookie, httponly=True, samesite="Lax")
         return response
+
+
+def _record_denied(engine, user: str, reason: str) -> None:
+    with write_transaction(engine) as conn:
+        details = {
+            "reden": reason,
+            "herkomst": flask.request.headers.get("Origin") or flask.request.headers.get("Referer"),
+        }
+        record(conn, actor=user, action=Action.ACCESS_DENIED, subject=flask.request.path[:500], details=details)
 
 
 def _same_origin(settings: Settings) -> bool:

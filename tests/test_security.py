@@ -212,6 +212,10 @@ def test_a_post_from_a_foreign_origin_is_refused_even_with_a_session(site):
         assert response.status_code == 403, headers
     login = client.post(f"{BASE}/login", data={"naam": "x", "wachtwoord": "y"}, headers={"Origin": "https://e.example"})
     assert login.status_code == 403
+    from ingest.audit import read_audit
+
+    denied = read_audit(site[1], actor="beheer", action=Action.ACCESS_DENIED)
+    assert len(denied) == 4 and "evil.example" in denied["details"].iloc[-1]
 
 
 def test_a_request_over_the_size_limit_gets_413_and_a_dutch_message(site):
@@ -427,3 +431,16 @@ def test_a_figure_drawn_for_the_beheerder_is_not_served_to_the_steering_group(si
         return any(abs(float(y) - 2 / 7) < 1e-6 for y in values)
 
     assert has_two_of_seven(full) and not has_two_of_seven(public)
+
+
+def test_a_refused_look_at_the_audit_log_is_itself_audited(site):
+    from dashboard.access import signed_in_as
+    from dashboard.pages import audit
+    from ingest.audit import read_audit
+
+    _, engine = site
+    with signed_in_as(_scope(engine, "keten")):
+        page = json.dumps(audit.layout().to_plotly_json(), default=str)
+    assert audit.REFUSED in page
+    denied = read_audit(engine, actor="keten", action=Action.ACCESS_DENIED)
+    assert list(denied["subject"]) == ["/auditlog"]

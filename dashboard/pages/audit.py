@@ -20,7 +20,8 @@ from dashboard import components, data
 from dashboard.access import NotSignedIn, current_scope
 from dashboard.format import number
 from dashboard.uploads import STATUS_TEXT, TIMEZONE, dutch_datetime
-from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit
+from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit, record
+from ingest.store import write_transaction
 
 PAGE = "auditlog"
 dash.register_page(__name__, path="/auditlog", name="Auditlog", title="Auditlog – Monitor plegeraanpak", order=None)
@@ -174,6 +175,16 @@ def _refused() -> html.Div:
     return html.Div([html.H1("Auditlog"), html.P(REFUSED, className="message error", role="alert")])
 
 
+def _record_refusal() -> None:
+    """A signed-in user who is not the beheerder asked for the audit log: that goes in it."""
+    try:
+        scope = current_scope()
+    except NotSignedIn:  # Dash building layouts without a request: nobody asked
+        return
+    with write_transaction(data.engine()) as conn:
+        record(conn, actor=scope.user, action=Action.ACCESS_DENIED, subject="/auditlog", details={"rol": scope.role})
+
+
 def layout(
     wie: str | None = None,
     handeling: str | None = None,
@@ -185,6 +196,7 @@ def layout(
     """The filters (also from the address: `?wie=…&handeling=aanlevering&van=2025-01-01&tot=…&zoek=…`)
     and a place for the entries; for anyone but the beheerder only a message."""
     if not _admin():
+        _record_refusal()
         return _refused()
     chosen = selection(wie, handeling, van, tot, zoek)
     options = [{"label": label, "value": str(action)} for action, label in ACTION_LABELS.items()]
