@@ -3,11 +3,11 @@
 The browser sends each file as a data URL (`data:…;base64,…`). The bytes go to a temporary file
 under a generated name in the system's temporary folder (never a web-served folder, never the
 client's file name), the ingest pipeline reads it, and the file is deleted at once. Nothing here
-imports Dash: the page calls these functions and renders the frames they return.
+imports Dash: the page calls these functions and renders the frames of `dashboard.upload_tables`.
 
-Every function that reads or stores for a user takes that user's `Scope` (from the server-side
-session, never from the browser): a file naming a municipality outside `Scope.may_upload_for` is
-refused as a whole, and the history and the values shown are only what the user may see.
+Checking and storing take the user's `Scope` (from the server-side session, never from the
+browser): a file naming a municipality outside `Scope.may_upload_for` is refused as a whole
+(`dashboard.upload_scope`), stored as a rejected upload, and the refusal is in the audit log.
 """
 
 from __future__ import annotations
@@ -19,39 +19,26 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import pandas as pd
 from sqlalchemy import Engine
 
-from accounts.scope import Role, Scope
-from dashboard.format import number
+from accounts.scope import Scope
+from dashboard.upload_scope import allowed_text, municipality_name, outside_scope, source_of
 from ingest.audit import Action, record
-from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.guard import LIMITS, Limits
 from ingest.indicator_table import refresh
 from ingest.pipeline import FileResult, read_file
 from ingest.problems import Problem, human_size, problem
-from ingest.records import Record
 from ingest.reference import Reference, load_reference
 from ingest.store import StoreResult, file_sha256, store_upload, write_transaction
-from ingest.text import fold
 
 log = logging.getLogger(__name__)
 
-SOURCE = "uploadpagina"  # the source of an upload made here: `uploadpagina (gemeente)`, by role
 OUTSIDE_SCOPE = "outside_scope"
-
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
-HISTORY_ROWS = 50  # uploads shown in the history
-SUPPRESSED_TEXT = "<5 (afgeschermd)"
-UNKNOWN_TEXT = "onbekend"
-STATUS_TEXT = {"stored": "opgeslagen", "duplicate": "al eerder opgeslagen", "rejected": "geweigerd"}
-_ELEMENT_ORDER = {element.code: index for index, element in enumerate(ELEMENTS)}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_NAME = 200
 UNDECODABLE_DETAIL = "het bestand is niet goed overgekomen; kies het opnieuw"
@@ -63,9 +50,6 @@ class StoredFile:
 
     result: FileResult
     stored: StoreResult
-
-
-# --- decoding ---------------------------------------------------------------------------------
 
 
 def safe_label(name: object) -> str:
@@ -114,52 +98,6 @@ def _read(path: Path, label: str, municipality: str | None, today: dt.date | Non
         return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
 
 
-# --- the user's scope --------------------------------------------------------------------------
-
-
-def source_of(scope: Scope) -> str:
-    """What an upload made here records as its source: `uploadpagina (gemeente)`."""
-    return f"{SOURCE} ({scope.role})"
-
-
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
-
-
-def allowed_text(scope: Scope, reference: Reference) -> str:
-    """The municipalities a user delivers for (and sees here), in words: `Utrecht (GM0344)`,
-    `de gemeenten van regio Utrecht (VR09)`, `alle gemeenten`, `geen enkele gemeente`."""
-    if scope.is_admin:
-        return "alle gemeenten"
-    if scope.role is Role.PROJECTLEIDER and scope.region:
-        region = reference.regions.get(scope.region)
-        return f"de gemeenten van regio {region.name if region else scope.region} ({scope.region})"
-    if scope.role in (Role.GEMEENTE, Role.KETENPARTNER) and scope.municipalities:
-        names = [f"{municipality_name(code, reference)} ({code})" for code in scope.municipalities]
-        return _joined(sorted(names, key=fold))
-    return "geen enkele gemeente"
-
-
-def may_view_values(scope: Scope, code: str, reference: Reference) -> bool:
-    """Whether the user may see the stored values of this municipality: one they deliver for or see
-    in full detail."""
-    return scope.may_upload_for(code, reference) or scope.full_detail_municipality(code, reference)
-
-
-def outside_scope(
-    records: Sequence[Record], choice: str | None, scope: Scope, reference: Reference
-) -> dict[str, tuple[str | None, str | None]]:
-    """The municipalities of a file (its records, and the one chosen for it) the user may not deliver
-    for, each with the sheet and cell where it first appears (none for the choice)."""
-    first: dict[str, tuple[str | None, str | None]] = {}
-    chosen = municipality_code(choice, reference) if choice else None
-    if chosen:
-        first[chosen] = (None, None)
-    for r in records:
-        first.setdefault(r.municipality, (r.sheet, r.cell))
-    return {code: place for code, place in first.items() if not scope.may_upload_for(code, reference)}
-
-
 def _within_scope(
     result: FileResult, choice: str | None, scope: Scope, reference: Reference
 ) -> tuple[FileResult, list[str]]:
@@ -174,9 +112,6 @@ def _within_scope(
         for code, (sheet, cell) in outside.items()
     ]  # fmt: skip
     return FileResult(result.file, result.records, refused + result.problems), list(outside)
-
-
-# --- checking and storing ---------------------------------------------------------------------
 
 
 def check_upload(
@@ -246,235 +181,3 @@ def refuse_upload(engine: Engine, scope: Scope, names: Sequence[object]) -> None
     with write_transaction(engine) as conn:
         record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=", ".join(labels)[:500],
                details=details)  # fmt: skip
-
-
-# --- what the page shows ----------------------------------------------------------------------
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{number(n)} {one if n == 1 else many}"
-
-
-def check_summary(result: FileResult) -> str:
-    """`gemeente_utrecht.xlsx: in orde, 52 waarden` or `…: geweigerd, 3 fouten; er wordt niets opgeslagen`."""
-    warnings = f", {_count(len(result.warnings), 'waarschuwing', 'waarschuwingen')}" if result.warnings else ""
-    if not result.ok:
-        errors = _count(len(result.errors), "fout", "fouten")
-        return f"{result.file}: geweigerd, {errors}{warnings}; er wordt niets opgeslagen"
-    return f"{result.file}: in orde, {_count(len(result.records), 'waarde', 'waarden')}{warnings}"
-
-
-def store_summary(item: StoredFile) -> str:
-    """What storing did to one file, in one Dutch sentence."""
-    result, stored = item.result, item.stored
-    if stored.status == "rejected":
-        return f"{result.file}: geweigerd, {_count(len(result.errors), 'fout', 'fouten')}; er is niets opgeslagen"
-    if stored.status == "duplicate":
-        return (
-            f"{result.file}: dit bestand is al eerder opgeslagen (aanlevering {stored.duplicate_of}); "
-            "er is niets nieuws opgeslagen"
-        )
-    return (
-        f"{result.file}: opgeslagen, {_count(len(result.records), 'waarde', 'waarden')} ({number(stored.added)} nieuw, "
-        f"{number(stored.replaced)} vervangen, {number(stored.unchanged)} ongewijzigd)"
-    )
-
-
-def value_text(value: object, suppressed: bool) -> str:
-    """A stored value as the page shows it: `1.234`, `<5 (afgeschermd)` or `onbekend`."""
-    if suppressed:
-        return SUPPRESSED_TEXT
-    if value is None or value is pd.NA:
-        return UNKNOWN_TEXT
-    return number(value)
-
-
-def municipality_name(code: str, reference: Reference) -> str:
-    found = reference.municipalities.get(code)
-    return found.name if found else code
-
-
-PREVIEW_COLUMNS = ["Gemeente", "Kwartaal", "Gegevenselement", "Waarde"]
-
-
-def preview_frame(result: FileResult, reference: Reference) -> pd.DataFrame:
-    """The values a file would store: municipality, quarter, element (template label) and value."""
-    records = sorted(result.records, key=lambda r: (municipality_name(r.municipality, reference), r.municipality,
-                                                    r.period, _ELEMENT_ORDER.get(r.element, 99)))  # fmt: skip
-    rows = [
-        (
-            f"{municipality_name(r.municipality, reference)} ({r.municipality})",
-            r.period.label,
-            ELEMENTS_BY_CODE[r.element].label if r.element in ELEMENTS_BY_CODE else r.element,
-            value_text(r.value, r.suppressed),
-        )
-        for r in records
-    ]
-    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS, dtype="object")
-
-
-PROBLEM_COLUMNS = ["Bestand", "Blad", "Cel", "Ernst", "Melding"]
-
-
-_CELL = re.compile(r"^([A-Z]{1,3})(\d+)$")
-
-
-def _place(cell: str | None) -> tuple[int, int]:
-    """(row, column) of `D7`, so problems read top to bottom; whole-file problems first."""
-    match = _CELL.match(cell or "")
-    if not match:
-        return (0, 0)
-    column = 0
-    for letter in match[1]:
-        column = column * 26 + ord(letter) - 64
-    return (int(match[2]), column)
-
-
-def problems_frame(results: Sequence[FileResult]) -> pd.DataFrame:
-    """Every problem of every file: per file errors first, then warnings, each top to bottom per sheet."""
-    rows = []
-    for result in results:
-        sheets = list(dict.fromkeys(p.sheet or "" for p in result.problems))
-        ordered = sorted(result.problems, key=lambda p: (not p.is_error, sheets.index(p.sheet or ""), *_place(p.cell)))
-        rows += [(p.file, p.sheet or "", p.cell or "", str(p.severity), p.message) for p in ordered]
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype="object")
-
-
-STORE_COLUMNS = ["Bestand", "Resultaat", "Nieuw", "Vervangen", "Ongewijzigd"]
-
-
-def store_frame(done: Sequence[StoredFile]) -> pd.DataFrame:
-    """Per stored file: the result and how many values were new, replaced or unchanged."""
-    rows = []
-    for item in done:
-        stored = item.stored
-        counts = (stored.added, stored.replaced, stored.unchanged) if stored.status == "stored" else (None,) * 3
-        rows.append((item.result.file, STATUS_TEXT.get(stored.status, stored.status), *counts))
-    frame = pd.DataFrame(rows, columns=STORE_COLUMNS)
-    for column in STORE_COLUMNS[2:]:
-        frame[column] = frame[column].astype("Int64")
-    return frame
-
-
-def dutch_datetime(moment: object) -> str:
-    """A moment as a Dutch reader expects it, in Amsterdam time: `03-04-2025 14:05`."""
-    if moment is None or moment is pd.NaT or (isinstance(moment, float) and moment != moment):
-        return ""
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert(TIMEZONE).strftime("%d-%m-%Y %H:%M")
-
-
-HISTORY_COLUMNS = ["Tijdstip", "Bestand", "Bron", "Door", "Resultaat", "Nieuw", "Vervangen", "Ongewijzigd"]
-
-
-def _result_text(status: str, errors: int, duplicate_of: object) -> str:
-    text = STATUS_TEXT.get(status, status)
-    if status == "rejected" and errors:
-        return f"{text} ({_count(errors, 'fout', 'fouten')})"
-    if status == "duplicate" and duplicate_of is not None and duplicate_of is not pd.NA:
-        return f"{text} (aanlevering {duplicate_of})"
-    return text
-
-
-def visible_uploads(uploads: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """The rows of `list_uploads` the user may see: a beheerder all, anyone else the ones they made."""
-    return uploads if scope.is_admin else uploads.loc[uploads["uploaded_by"] == scope.user]
-
-
-def history_frame(uploads: pd.DataFrame, limit: int | None = HISTORY_ROWS) -> pd.DataFrame:
-    """The upload history (rows of `list_uploads`, newest first) as the page shows it."""
-    rows = uploads if limit is None else uploads.head(limit)
-    stored = rows["status"] == "stored"
-    frame = pd.DataFrame(
-        {
-            "Tijdstip": [dutch_datetime(moment) for moment in rows["uploaded_at"]],
-            "Bestand": rows["file_name"].astype(str).tolist(),
-            "Bron": rows["source"].astype(str).tolist(),
-            "Door": rows["uploaded_by"].astype(str).tolist(),
-            "Resultaat": [
-                _result_text(status, int(errors), duplicate_of)
-                for status, errors, duplicate_of in zip(
-                    rows["status"], rows["errors"], rows["duplicate_of"], strict=True
-                )  # fmt: skip
-            ],
-        }
-    )
-    for column, source in (("Nieuw", "added"), ("Vervangen", "replaced"), ("Ongewijzigd", "unchanged")):
-        frame[column] = pd.array(rows[source].where(stored).tolist(), dtype="Int64")
-    return frame[HISTORY_COLUMNS]
-
-
-VALUE_HISTORY_COLUMNS = ["Gegevenselement", "Waarde", "Status", "Aanlevering", "Tijdstip", "Vervangen op"]
-
-
-def value_history_frame(history: pd.DataFrame) -> pd.DataFrame:
-    """Every version of the values of one municipality and quarter (`value_history`), per element
-    oldest first; a replaced value says so in words (`Status`), not only by its look."""
-    rows = history.assign(_order=history["element"].map(_ELEMENT_ORDER).fillna(99))
-    rows = rows.sort_values(["_order", "uploaded_at", "observation_id"], kind="stable")
-    return pd.DataFrame(
-        {
-            "Gegevenselement": [ELEMENTS_BY_CODE[e].label if e in ELEMENTS_BY_CODE else e for e in rows["element"]],
-            "Waarde": [value_text(v, bool(s)) for v, s in zip(rows["value"], rows["suppressed"], strict=True)],
-            "Status": ["huidige waarde" if current else "vervangen" for current in rows["current"]],
-            "Aanlevering": [
-                f"{name} (nr. {upload})" for name, upload in zip(rows["file_name"], rows["upload_id"], strict=True)
-            ],  # fmt: skip
-            "Tijdstip": [dutch_datetime(moment) for moment in rows["uploaded_at"]],
-            "Vervangen op": [dutch_datetime(moment) for moment in rows["superseded_at"]],
-        },
-        columns=VALUE_HISTORY_COLUMNS,
-    )
-
-
-def municipality_choices(
-    reference: Reference,
-    today: dt.date | None = None,
-    current_only: bool = True,
-    keep: Callable[[str], bool] | None = None,
-) -> list[str]:
-    """Suggestions `Utrecht (GM0344)` by name; former municipalities (`…, opgeheven 2022`) when asked;
-    only the codes `keep` allows when given."""
-    today = today or dt.date.today()
-    choices = []
-    for m in reference.municipalities.values():
-        gone = m.end is not None and m.end <= today
-        if (gone and current_only) or (keep is not None and not keep(m.code)):
-            continue
-        choices.append(f"{m.name} ({m.code}, opgeheven {m.end.year})" if gone else f"{m.name} ({m.code})")
-    return sorted(choices, key=lambda text: (fold(re.sub(r"^'s[- ]", "", text)), text))
-
-
-def upload_choices(scope: Scope, reference: Reference, today: dt.date | None = None) -> list[str]:
-    """The current municipalities the user may deliver for (a beheerder: all)."""
-    return municipality_choices(reference, today, keep=lambda code: scope.may_upload_for(code, reference))
-
-
-def value_choices(scope: Scope, reference: Reference, today: dt.date | None = None) -> list[str]:
-    """The municipalities, former ones too, whose stored values the user may see."""
-    return municipality_choices(reference, today, False, keep=lambda code: may_view_values(scope, code, reference))
-
-
-_CHOSEN_CODE = re.compile(r"\((GM\d{4})\b")
-_TYPED_CODE = re.compile(r"^(?:gm)?0*(\d{1,4})$", re.IGNORECASE)
-
-
-def municipality_for_file(text: object) -> str | None:
-    """What the municipality field means for the pipeline: the code of a chosen suggestion, else the
-    typed name or code as is (the pipeline resolves it or says in Dutch why not); None when empty."""
-    typed = str(text or "").strip()
-    if match := _CHOSEN_CODE.search(typed):
-        return match[1]
-    return typed or None
-
-
-def municipality_code(text: object, reference: Reference) -> str | None:
-    """The CBS code a typed or chosen municipality means, when it means exactly one."""
-    typed = str(text or "").strip()
-    if match := _CHOSEN_CODE.search(typed) or _TYPED_CODE.match(typed.replace(" ", "")):
-        code = match[1] if match[1].startswith("GM") else f"GM{int(match[1]):04d}"
-        return code if code in reference.municipalities else None
-    codes = reference.codes_for_name(typed)
-    return next(iter(codes)) if len(codes) == 1 else None

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from accounts.scope import Role, Scope
-from dashboard import uploads
+from dashboard import upload_scope, upload_tables, uploads
 from ingest.guard import Limits
 from ingest.indicator_table import computed_version, read_indicators
 from ingest.pipeline import FileResult
@@ -63,8 +63,8 @@ def bad(tmp_path):
 def test_good_workbook_gives_its_preview(good):
     result = uploads.check_upload(good, "gemeente_utrecht.xlsx", scope=ADMIN)
     assert result.ok
-    assert uploads.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
-    preview = uploads.preview_frame(result, load_reference())
+    assert upload_tables.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
+    preview = upload_tables.preview_frame(result, load_reference())
     assert list(preview.columns) == ["Gemeente", "Kwartaal", "Gegevenselement", "Waarde"]
     assert preview.values.tolist() == GOOD_PREVIEW
 
@@ -72,10 +72,10 @@ def test_good_workbook_gives_its_preview(good):
 def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
     result = uploads.check_upload(bad, "fouten.xlsx", scope=ADMIN)
     assert not result.ok
-    assert uploads.check_summary(result) == (
+    assert upload_tables.check_summary(result) == (
         "fouten.xlsx: geweigerd, 3 fouten, 1 waarschuwing; er wordt niets opgeslagen"
     )
-    frame = uploads.problems_frame([result])
+    frame = upload_tables.problems_frame([result])
     assert list(frame.columns) == ["Bestand", "Blad", "Cel", "Ernst", "Melding"]
     # errors first, then warnings; each top to bottom, left to right
     assert frame[["Bestand", "Blad", "Cel", "Ernst"]].values.tolist() == [
@@ -94,14 +94,16 @@ def test_municipality_field_fills_a_file_without_municipality_column(tmp_path):
     contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
     without = uploads.check_upload(contents, "k.xlsx", scope=ADMIN)
     assert [p.code for p in without.problems] == ["missing_municipality"]
-    chosen = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file("Utrecht (GM0344)"), scope=ADMIN)
+    chosen = uploads.check_upload(
+        contents, "k.xlsx", upload_scope.municipality_for_file("Utrecht (GM0344)"), scope=ADMIN
+    )
     assert chosen.ok
     assert {r.municipality for r in chosen.records} == {"GM0344"}
 
 
 def test_problems_of_several_files_keep_their_file_order(good, bad):
     results = [uploads.check_upload(bad, "b.xlsx", scope=ADMIN), uploads.check_upload(good, "a.xlsx", scope=ADMIN)]
-    frame = uploads.problems_frame(results)
+    frame = upload_tables.problems_frame(results)
     assert frame["Bestand"].tolist() == ["b.xlsx"] * 4 + ["a.xlsx"]
     assert frame.iloc[-1][["Blad", "Cel", "Ernst"]].tolist() == ["Gegevens", "D3", "waarschuwing"]
 
@@ -228,11 +230,11 @@ def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, 
         ["gemeente_utrecht.xlsx", "stored", "uploadpagina (beheerder)", "test-beheerder"],
     ]
     assert list(temp_dir.iterdir()) == []
-    assert [uploads.store_summary(item) for item in done] == [
+    assert [upload_tables.store_summary(item) for item in done] == [
         "gemeente_utrecht.xlsx: opgeslagen, 4 waarden (4 nieuw, 0 vervangen, 0 ongewijzigd)",
         "fouten.xlsx: geweigerd, 3 fouten; er is niets opgeslagen",
     ]
-    frame = uploads.store_frame(done)
+    frame = upload_tables.store_frame(done)
     assert frame.astype(object).where(frame.notna(), None).values.tolist() == [
         ["gemeente_utrecht.xlsx", "opgeslagen", 4, 0, 0],
         ["fouten.xlsx", "geweigerd", None, None, None],
@@ -243,7 +245,7 @@ def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, 
     [first] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
     [again] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
     assert again.stored.status == "duplicate"
-    assert uploads.store_summary(again) == (
+    assert upload_tables.store_summary(again) == (
         f"a.xlsx: dit bestand is al eerder opgeslagen (aanlevering {first.stored.upload_id}); "
         "er is niets nieuws opgeslagen"
     )
@@ -254,7 +256,7 @@ def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, 
     assert (later.stored.added, later.stored.replaced, later.stored.unchanged) == (0, 1, 1)
     table = read_indicators(engine, level="municipality", areas=["GM0344"], indicators=["huisverbod_km"])
     assert table.set_index("period")["value"]["2025Q2"] == pytest.approx(15 / 30)
-    versions = uploads.value_history_frame(value_history(engine, municipality="GM0344", period="2025Q2"))
+    versions = upload_tables.value_history_frame(value_history(engine, municipality="GM0344", period="2025Q2"))
     assert versions[["Gegevenselement", "Waarde", "Status"]].values.tolist() == [
         ["Tijdelijke huisverboden (totaal)", "30", "huidige waarde"],
         ["waarvan bij kindermishandeling", "12", "vervangen"],
@@ -299,7 +301,7 @@ def _uploads_frame(rows):
 
 
 def test_history_frame_in_dutch_and_amsterdam_time():
-    frame = uploads.history_frame(
+    frame = upload_tables.history_frame(
         _uploads_frame(
             [
                 ("2025-07-01T12:00:00Z", "b.xlsx", "uploadpagina", "dashboard", "duplicate", 0, 7, 0, 0, 0),
@@ -308,7 +310,7 @@ def test_history_frame_in_dutch_and_amsterdam_time():
             ]
         )
     )
-    assert list(frame.columns) == uploads.HISTORY_COLUMNS
+    assert list(frame.columns) == upload_tables.HISTORY_COLUMNS
     rows = frame.astype(object).where(frame.notna(), None).values.tolist()
     assert rows == [
         ["01-07-2025 14:00", "b.xlsx", "uploadpagina", "dashboard", "al eerder opgeslagen (aanlevering 7)",
@@ -320,9 +322,9 @@ def test_history_frame_in_dutch_and_amsterdam_time():
 
 def test_history_frame_shows_the_last_ones():
     rows = [("2025-01-15T08:30:00Z", f"{i}.xlsx", "", "", "stored", 0, None, 1, 0, 0) for i in range(60)]
-    assert len(uploads.history_frame(_uploads_frame(rows))) == 50
-    assert len(uploads.history_frame(_uploads_frame(rows), limit=None)) == 60
-    assert uploads.history_frame(_uploads_frame([])).columns.tolist() == uploads.HISTORY_COLUMNS
+    assert len(upload_tables.history_frame(_uploads_frame(rows))) == 50
+    assert len(upload_tables.history_frame(_uploads_frame(rows), limit=None)) == 60
+    assert upload_tables.history_frame(_uploads_frame([])).columns.tolist() == upload_tables.HISTORY_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -331,7 +333,7 @@ def test_history_frame_shows_the_last_ones():
      (pd.NA, False, "onbekend")],
 )  # fmt: skip
 def test_value_text(value, suppressed, text):
-    assert uploads.value_text(value, suppressed) == text
+    assert upload_tables.value_text(value, suppressed) == text
 
 
 @pytest.mark.parametrize(
@@ -346,7 +348,7 @@ def test_value_text(value, suppressed, text):
     ],
 )
 def test_municipality_for_file(text, meant):
-    assert uploads.municipality_for_file(text) == meant
+    assert upload_scope.municipality_for_file(text) == meant
 
 
 @pytest.mark.parametrize(
@@ -365,24 +367,24 @@ def test_municipality_for_file(text, meant):
     ],
 )
 def test_municipality_code(text, code):
-    assert uploads.municipality_code(text, load_reference()) == code
+    assert upload_scope.municipality_code(text, load_reference()) == code
 
 
 def test_municipality_choices():
     reference = load_reference()
-    current = uploads.municipality_choices(reference, dt.date(2025, 6, 1))
+    current = upload_scope.municipality_choices(reference, dt.date(2025, 6, 1))
     assert len(current) == 342
     assert current[:2] == ["Aa en Hunze (GM1680)", "Aalsmeer (GM0358)"]
     assert "Utrecht (GM0344)" in current and not any(c.startswith("Weesp") for c in current)
     position = current.index("'s-Hertogenbosch (GM0796)")  # sorted as Hertogenbosch
     assert current.index("Heerlen (GM0917)") < position < current.index("Heusden (GM0797)")
-    every = uploads.municipality_choices(reference, dt.date(2025, 6, 1), current_only=False)
+    every = upload_scope.municipality_choices(reference, dt.date(2025, 6, 1), current_only=False)
     assert "Weesp (GM0457, opgeheven 2022)" in every
 
 
 def test_preview_of_a_file_without_records_is_empty():
-    frame = uploads.preview_frame(FileResult("a.xlsx", [], []), load_reference())
-    assert frame.empty and list(frame.columns) == uploads.PREVIEW_COLUMNS
+    frame = upload_tables.preview_frame(FileResult("a.xlsx", [], []), load_reference())
+    assert frame.empty and list(frame.columns) == upload_tables.PREVIEW_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -397,7 +399,7 @@ def test_preview_of_a_file_without_records_is_empty():
     ],
 )
 def test_dutch_datetime(moment, text):
-    assert uploads.dutch_datetime(moment) == text
+    assert upload_tables.dutch_datetime(moment) == text
 
 
 # --- the user's scope -------------------------------------------------------------------------
@@ -452,7 +454,7 @@ def outside_message(municipality: str, allowed: str) -> str:
     ],
 )  # fmt: skip
 def test_allowed_text(scope, text):
-    assert uploads.allowed_text(scope, load_reference()) == text
+    assert upload_scope.allowed_text(scope, load_reference()) == text
 
 
 @pytest.mark.parametrize(
@@ -461,7 +463,7 @@ def test_allowed_text(scope, text):
      (KETENPARTNER, "uploadpagina (ketenpartner)"), (PROJECTLEIDER, "uploadpagina (projectleider)")],
 )  # fmt: skip
 def test_source_names_the_role(scope, source):
-    assert uploads.source_of(scope) == source
+    assert upload_scope.source_of(scope) == source
 
 
 def test_check_refuses_a_municipality_outside_the_scope_at_its_first_value(tmp_path):
@@ -470,7 +472,7 @@ def test_check_refuses_a_municipality_outside_the_scope_at_its_first_value(tmp_p
     assert not result.ok
     assert refused(result) == [("Gegevens", "C3", outside_message("Amsterdam (GM0363)", UTRECHT_ONLY))]
     assert [p.code for p in result.errors] == ["outside_scope"]  # the file itself is fine
-    assert uploads.check_summary(result) == "a.xlsx: geweigerd, 1 fout; er wordt niets opgeslagen"
+    assert upload_tables.check_summary(result) == "a.xlsx: geweigerd, 1 fout; er wordt niets opgeslagen"
     # fine for a beheerder; Amsterdam may not send Utrecht's row
     assert uploads.check_upload(contents, "a.xlsx", scope=ADMIN).ok
     other = uploads.check_upload(contents, "a.xlsx", scope=GEMEENTE_AMSTERDAM)
@@ -513,7 +515,9 @@ def test_the_municipality_choice_is_checked_too(tmp_path, choice, codes, outside
         contents = upload_of(tmp_path, "k.xlsx", *codes)
     else:
         contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
-    result = uploads.check_upload(contents, "k.xlsx", uploads.municipality_for_file(choice), scope=GEMEENTE_UTRECHT)
+    result = uploads.check_upload(
+        contents, "k.xlsx", upload_scope.municipality_for_file(choice), scope=GEMEENTE_UTRECHT
+    )
     assert refused_codes(result) == outside
     assert result.ok is (not outside)
     if not codes and not outside:
@@ -541,7 +545,7 @@ def test_storing_for_another_municipality_is_rejected_and_recorded(engine, tmp_p
     contents = upload_of(tmp_path, "amsterdam.xlsx", "GM0363")
     [item] = uploads.store_files(engine, [(contents, "amsterdam.xlsx")], scope=GEMEENTE_UTRECHT)
     assert item.stored.status == "rejected"
-    assert uploads.store_summary(item) == "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
+    assert upload_tables.store_summary(item) == "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
     assert current_values(engine).empty and computed_version(engine) is None
     history = list_uploads(engine)
     assert history[["file_name", "status", "source", "uploaded_by", "errors"]].values.tolist() == [
@@ -637,19 +641,19 @@ def test_storing_uses_a_generated_temporary_name_and_leaves_nothing(engine, tmp_
     ],
 )
 def test_upload_choices_are_the_municipalities_of_the_scope(scope, count, includes, excludes):
-    choices = uploads.upload_choices(scope, load_reference(), dt.date(2025, 6, 1))
+    choices = upload_scope.upload_choices(scope, load_reference(), dt.date(2025, 6, 1))
     assert len(choices) == count
     assert set(includes) <= set(choices) and not set(excludes) & set(choices)
 
 
 def test_value_choices_include_former_municipalities_of_the_scope():
     reference = load_reference()
-    amsterdam = uploads.value_choices(GEMEENTE_AMSTERDAM, reference, dt.date(2025, 6, 1))
+    amsterdam = upload_scope.value_choices(GEMEENTE_AMSTERDAM, reference, dt.date(2025, 6, 1))
     assert amsterdam == ["Amsterdam (GM0363)", "Weesp (GM0457, opgeheven 2022)"]
-    region = uploads.value_choices(PROJECTLEIDER, reference, dt.date(2025, 6, 1))
+    region = upload_scope.value_choices(PROJECTLEIDER, reference, dt.date(2025, 6, 1))
     assert len(region) == 29 and "Amsterdam (GM0363)" not in region
-    assert uploads.value_choices(STUURGROEP, reference) == []
-    assert len(uploads.value_choices(ADMIN, reference)) == len(reference.municipalities)
+    assert upload_scope.value_choices(STUURGROEP, reference) == []
+    assert len(upload_scope.value_choices(ADMIN, reference)) == len(reference.municipalities)
 
 
 @pytest.mark.parametrize(
@@ -662,7 +666,7 @@ def test_value_choices_include_former_municipalities_of_the_scope():
     ],
 )  # fmt: skip
 def test_may_view_values(scope, code, may):
-    assert uploads.may_view_values(scope, code, load_reference()) is may
+    assert upload_scope.may_view_values(scope, code, load_reference()) is may
 
 
 def test_visible_uploads_are_a_users_own_unless_beheerder():
@@ -674,7 +678,7 @@ def test_visible_uploads_are_a_users_own_unless_beheerder():
             ("2025-01-15T09:00:00Z", "d.xlsx", "", "utrecht", "rejected", 1, None, 0, 0, 0),
         ]
     )
-    assert uploads.visible_uploads(frame, GEMEENTE_UTRECHT)["file_name"].tolist() == ["a.xlsx", "d.xlsx"]
-    assert uploads.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
-    assert uploads.visible_uploads(frame, KETENPARTNER).empty
-    assert uploads.history_frame(uploads.visible_uploads(frame, KETENPARTNER)).empty
+    assert upload_scope.visible_uploads(frame, GEMEENTE_UTRECHT)["file_name"].tolist() == ["a.xlsx", "d.xlsx"]
+    assert upload_scope.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+    assert upload_scope.visible_uploads(frame, KETENPARTNER).empty
+    assert upload_tables.history_frame(upload_scope.visible_uploads(frame, KETENPARTNER)).empty

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import components, data
 from dashboard.access import NotSignedIn, current_scope
 from dashboard.format import number
-from dashboard.uploads import STATUS_TEXT, TIMEZONE, dutch_datetime
+from dashboard.upload_tables import STATUS_TEXT, TIMEZONE, dutch_datetime
 from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit, record
 from ingest.store import write_transaction
 

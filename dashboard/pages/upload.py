@@ -21,7 +21,7 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from dash.exceptions import PreventUpdate
 
 from accounts.scope import Scope
-from dashboard import components, data, uploads
+from dashboard import components, data, upload_scope, upload_tables, uploads
 from dashboard.access import NotSignedIn, current_scope
 from dashboard.components import download_buttons, send_table
 from dashboard.format import number
@@ -46,7 +46,7 @@ MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
 
 def _problems_table(result: FileResult, caption: str) -> html.Div:
     """One file's problems; the file is named in the caption, so not in every row (the download has it)."""
-    frame = uploads.problems_frame([result]).drop(columns="Bestand")
+    frame = upload_tables.problems_frame([result]).drop(columns="Bestand")
     rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
     return components.html_table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
 
@@ -56,7 +56,7 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
     reference = data.reference()
     parts: list = [
         html.H3(
-            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), uploads.check_summary(result)],
+            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), upload_tables.check_summary(result)],
             className="message" if result.ok else "message error",
         ),
     ]
@@ -64,7 +64,7 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
         caption = "Meldingen" if result.ok else "Wat er aan het bestand moet veranderen"
         parts.append(_problems_table(result, f"{caption}: {result.file}"))
     if result.ok:
-        preview = uploads.preview_frame(result, reference)
+        preview = upload_tables.preview_frame(result, reference)
         parts.append(
             html.Details(
                 [
@@ -85,7 +85,7 @@ def _stored_block(item: uploads.StoredFile) -> html.Section:
     ok = status != "rejected"
     parts: list = [
         html.P(
-            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), uploads.store_summary(item)],
+            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), upload_tables.store_summary(item)],
             className="message" if ok else "message error",
         )
     ]
@@ -96,13 +96,13 @@ def _stored_block(item: uploads.StoredFile) -> html.Section:
 
 def history_table(engine, scope: Scope) -> html.Div:
     """The last uploads the user may see: a beheerder all, anyone else their own."""
-    frame = uploads.history_frame(uploads.visible_uploads(list_uploads(engine), scope))
+    frame = upload_tables.history_frame(upload_scope.visible_uploads(list_uploads(engine), scope))
     if frame.empty:
         return html.P("Er is nog niets aangeleverd." if scope.is_admin else "U heeft nog niets aangeleverd.")
     whose = "aanleveringen" if scope.is_admin else "aanleveringen van u"
     return components.html_table(
         frame,
-        f"De laatste {uploads.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
+        f"De laatste {upload_tables.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
         table_id=f"{PAGE}-history-tabel",
         numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
     )
@@ -202,11 +202,11 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
     data: no choices, no history, no names."""
     today = dt.date.today()
     reference = data.reference()
-    upload_choices = uploads.upload_choices(scope, reference, today) if scope else []
-    value_choices = uploads.value_choices(scope, reference, today) if scope else []
+    upload_choices = upload_scope.upload_choices(scope, reference, today) if scope else []
+    value_choices = upload_scope.value_choices(scope, reference, today) if scope else []
     history = history_table(data.engine(), scope) if scope else []
     delivers_for = (
-        [html.P(f"U levert aan voor: {uploads.allowed_text(scope, reference)}.", className="intro upload-scope")]
+        [html.P(f"U levert aan voor: {upload_scope.allowed_text(scope, reference)}.", className="intro upload-scope")]
         if scope
         else []
     )
@@ -378,7 +378,7 @@ def check_files(contents, municipality, names):
     files = _files(contents, names)
     if not files:
         return [], True, True, no_update
-    municipality = uploads.municipality_for_file(municipality)
+    municipality = upload_scope.municipality_for_file(municipality)
     results = [uploads.check_upload(c, n, municipality, scope=scope) for c, n in files]
     valid = sum(result.ok for result in results)
     overview = (
@@ -421,14 +421,14 @@ def save_files(_clicks, contents, names, municipality):
     if not files or not scope.may_upload:
         raise PreventUpdate
     engine = data.engine()
-    done = uploads.store_files(engine, files, uploads.municipality_for_file(municipality), scope=scope)
+    done = uploads.store_files(engine, files, upload_scope.municipality_for_file(municipality), scope=scope)
     stored = [item for item in done if item.stored.status == "stored"]
     first = next((item.result.records[0] for item in stored if item.result.records), None)
     result = [
         html.H3("Resultaat van het opslaan"),
         *[_stored_block(item) for item in done],
         components.html_table(
-            uploads.store_frame(done),
+            upload_tables.store_frame(done),
             "Opgeslagen per bestand",
             table_id=f"{PAGE}-saved-tabel",
             numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
@@ -462,8 +462,8 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
     files = _files(contents, names)
     if not files:
         raise PreventUpdate
-    municipality = uploads.municipality_for_file(municipality)
-    frame = uploads.problems_frame([uploads.check_upload(c, n, municipality, scope=scope) for c, n in files])
+    municipality = upload_scope.municipality_for_file(municipality)
+    frame = upload_tables.problems_frame([uploads.check_upload(c, n, municipality, scope=scope) for c, n in files])
     return send_table(frame, "meldingen_aanlevering", _format())
 
 
@@ -476,7 +476,7 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
 def download_history(_xlsx, _csv):
     """Every upload attempt the user may see, not only the last ones shown."""
     scope = _uploader()
-    frame = uploads.history_frame(uploads.visible_uploads(list_uploads(data.engine()), scope), limit=None)
+    frame = upload_tables.history_frame(upload_scope.visible_uploads(list_uploads(data.engine()), scope), limit=None)
     return send_table(frame, "aanleveringen", _format())
 
 
@@ -486,18 +486,18 @@ def _format() -> str:
 
 def _choice(code: str) -> str:
     """A municipality as its suggestion reads: `Utrecht (GM0344)`."""
-    return f"{uploads.municipality_name(code, data.reference())} ({code})"
+    return f"{upload_scope.municipality_name(code, data.reference())} ({code})"
 
 
 def _selection(municipality_text: object, period_text: object) -> tuple[str | None, Period | None]:
-    return uploads.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
+    return upload_scope.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
 
 
 def _refusal(scope: Scope, code: str) -> html.P:
     reference = data.reference()
     return html.P(
-        f"U mag de cijfers van {uploads.municipality_name(code, reference)} ({code}) niet inzien. U ziet hier de "
-        f"cijfers van: {uploads.allowed_text(scope, reference)}. Kies een gemeente uit de lijst.",
+        f"U mag de cijfers van {upload_scope.municipality_name(code, reference)} ({code}) niet inzien. U ziet hier de "
+        f"cijfers van: {upload_scope.allowed_text(scope, reference)}. Kies een gemeente uit de lijst.",
         className="message error",
     )
 
@@ -518,12 +518,12 @@ def show_values(municipality_text, period_text, _signal):
     if code is None:
         return html.P(f"'{municipality_text}' is geen bekende gemeente. Kies een gemeente uit de lijst.",
                       className="message error")  # fmt: skip
-    if not uploads.may_view_values(scope, code, data.reference()):
+    if not upload_scope.may_view_values(scope, code, data.reference()):
         return _refusal(scope, code)
     if period is None:
         return html.P(f"'{period_text}' is geen kwartaal. Schrijf het als 2025 K3.", className="message error")
-    frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
-    name = uploads.municipality_name(code, data.reference())
+    frame = upload_tables.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    name = upload_scope.municipality_name(code, data.reference())
     if frame.empty:
         return html.P(f"Voor {name} ({code}) zijn over {period.label} geen cijfers opgeslagen.", className="note")
     replaced = int((frame["Status"] == "vervangen").sum())
@@ -552,9 +552,9 @@ def show_values(municipality_text, period_text, _signal):
 def download_values(_xlsx, _csv, municipality_text, period_text):
     scope = _uploader()
     code, period = _selection(municipality_text, period_text)
-    if code is None or period is None or not uploads.may_view_values(scope, code, data.reference()):
+    if code is None or period is None or not upload_scope.may_view_values(scope, code, data.reference()):
         raise PreventUpdate
-    frame = uploads.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    frame = upload_tables.value_history_frame(value_history(data.engine(), municipality=code, period=period))
     return send_table(frame, f"geschiedenis_{code}_{period}", _format())
 
 
