@@ -85,3 +85,11 @@ def test_an_ended_session_sends_the_page_to_the_sign_in_page(fresh, served):
     page.get_by_role("option").nth(1).click()
     page.wait_for_url("**/login?volgende=*")
     assert "regio" in page.url
+
+
+def test_an_unknown_address_gets_a_dutch_page(fresh, served):
+    sign_in(fresh, served, STEERING)
+    page = new_page(fresh)
+    page.goto("/bestaat-niet")
+    settle(page)
+    assert page.get_by_role("heading", level=1).inner_text() == "Pagina niet gevonden"
