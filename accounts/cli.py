@@ -1,4 +1,4 @@
-"""Command line: `python -m accounts add|set-role|set-scope|reset-password|disable|enable|list`.
+"""Command line: `python -m accounts add|set-role|set-scope|reset-password|disable|enable|list|purge-sessions`.
 
 Passwords are never given as an argument (they would end up in the shell history and the process
 list) and there is no default: they are asked twice when the input is a terminal, read as one line
@@ -17,6 +17,7 @@ from typing import TextIO
 
 from accounts.passwords import PasswordRejected, generate_password
 from accounts.scope import ROLE_DESCRIPTIONS, Role
+from accounts.sessions import purge_sessions
 from accounts.users import (
     Account,
     AccountError,
@@ -98,6 +99,8 @@ def _run(args: argparse.Namespace, engine, stdin: TextIO, out: TextIO) -> str:
         reference, now = load_reference(), dt.datetime.now(UTC)
         accounts = list_users(engine)
         return "\n".join(_line(a, reference, now) for a in accounts) if accounts else "Er zijn nog geen gebruikers."
+    if args.command == "purge-sessions":
+        return f"{purge_sessions(engine)} verlopen of beëindigde sessies opgeruimd."
     if args.command == "add":
         scope = _scope_args(args, load_reference())
         account = add_user(engine, args.name, args.role, password=_read_password(args, stdin, out), actor=who, **scope)
@@ -124,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(
         dest="command", required=True,
-        metavar="{add,set-role,set-scope,reset-password,disable,enable,list}",
+        metavar="{add,set-role,set-scope,reset-password,disable,enable,list,purge-sessions}",
     )  # fmt: skip
     db_help = "SQLAlchemy-URL van de database (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
     roles = [r.value for r in Role]
@@ -161,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("disable", "een gebruiker uitschakelen; lopende sessies eindigen")
     command("enable", "een gebruiker weer inschakelen (heft ook een blokkade op)")
     command("list", "alle gebruikers tonen", named=False)
+    command("purge-sessions", "verlopen en beëindigde sessies opruimen (bijvoorbeeld elke nacht)", named=False)
     return parser
 
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from accounts.passwords import MAX_LENGTH, dummy_hash, hash_password, needs_rehash, verify
 from accounts.schema import sessions, users
@@ -235,3 +235,16 @@ def end_sessions_of(engine: Engine, name: str, *, actor: str, now: dt.datetime |
             details = {"sessies_beeindigd": ended}
             record(conn, actor=actor, action=Action.LOGOUT, subject=user.name, details=details, at=now)
     return ended
+
+
+def purge_sessions(engine: Engine, now: dt.datetime | None = None) -> int:
+    """Delete the rows of sessions that can never be used again: ended, idle past IDLE_TIMEOUT or
+    older than ABSOLUTE_TIMEOUT. Returns how many. (Their sign-ins and logouts stay in the audit log.)"""
+    now = _now(now)
+    dead = (
+        sessions.c.ended_at.is_not(None)
+        | (sessions.c.last_seen_at < now - IDLE_TIMEOUT)
+        | (sessions.c.created_at < now - ABSOLUTE_TIMEOUT)
+    )
+    with _transaction(engine) as conn:
+        return conn.execute(delete(sessions).where(dead)).rowcount

@@ -234,3 +234,14 @@ def test_end_to_end_in_a_process(tmp_path):
     assert (listed.returncode, listed.stdout) == (0, "anna\tprojectleider\tregio VR01 Groningen\tactief\n")
     refused = cli("add", "--db", db, "bob", "--role", "gemeente", stdin=PASSWORD + "\n")
     assert refused.returncode == 1 and "precies één gemeente" in refused.stderr
+
+
+def test_purge_sessions(engine, db_url):
+    from accounts.sessions import end_session, start_session
+    from accounts.users import get_user
+
+    add(db_url, "piet", "--role", "stuurgroep")
+    token = start_session(engine, get_user(engine, "piet"))
+    end_session(engine, token, actor="piet")
+    start_session(engine, get_user(engine, "piet"))  # still open
+    assert run("purge-sessions", "--db", db_url) == (0, "1 verlopen of beëindigde sessies opgeruimd.\n")

@@ -19,6 +19,7 @@ from accounts.sessions import (
     authenticate,
     end_session,
     end_sessions_of,
+    purge_sessions,
     resolve,
     start_session,
     token_hash,
@@ -305,3 +306,20 @@ def test_no_secret_reaches_the_audit_log(engine, piet):
     text = repr(audit(engine))
     for secret in (PASSWORD, WRONG, token, token_hash(token), stored):
         assert secret not in text
+
+
+def test_purge_deletes_only_sessions_that_can_never_be_used_again(engine, piet):
+    account = login(engine).account
+    ended = start_session(engine, account, now=T0)
+    end_session(engine, ended, actor="piet", now=T0)
+    idle = start_session(engine, account, now=T0)
+    old = start_session(engine, account, now=T0 - dt.timedelta(hours=13))
+    live = start_session(engine, account, now=T0 + dt.timedelta(minutes=50))
+    later = T0 + dt.timedelta(minutes=55)
+    assert purge_sessions(engine, now=later) == 3
+    assert resolve(engine, live, now=later) is not None
+    for token in (ended, idle, old):
+        assert resolve(engine, token, now=later) is None
+    with engine.connect() as conn:
+        assert conn.execute(select(sessions)).all().__len__() == 1
+    assert purge_sessions(engine, now=later) == 0
