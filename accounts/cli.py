@@ -100,7 +100,8 @@ def _run(args: argparse.Namespace, engine, stdin: TextIO, out: TextIO) -> str:
         accounts = list_users(engine)
         return "\n".join(_line(a, reference, now) for a in accounts) if accounts else "Er zijn nog geen gebruikers."
     if args.command == "purge-sessions":
-        return f"{purge_sessions(engine)} verlopen of beëindigde sessies opgeruimd."
+        count = purge_sessions(engine)
+        return f"{count} verlopen of beëindigde {'sessie' if count == 1 else 'sessies'} opgeruimd."
     if args.command == "add":
         scope = _scope_args(args, load_reference())
         account = add_user(engine, args.name, args.role, password=_read_password(args, stdin, out), actor=who, **scope)

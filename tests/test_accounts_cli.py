@@ -244,4 +244,5 @@ def test_purge_sessions(engine, db_url):
     token = start_session(engine, get_user(engine, "piet"))
     end_session(engine, token, actor="piet")
     start_session(engine, get_user(engine, "piet"))  # still open
-    assert run("purge-sessions", "--db", db_url) == (0, "1 verlopen of beëindigde sessies opgeruimd.\n")
+    assert run("purge-sessions", "--db", db_url) == (0, "1 verlopen of beëindigde sessie opgeruimd.\n")
+    assert run("purge-sessions", "--db", db_url) == (0, "0 verlopen of beëindigde sessies opgeruimd.\n")
