@@ -113,7 +113,7 @@ def create_app(settings: security.Settings | None = None) -> dash.Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="nl">')
     app.layout = _layout(settings)
-    security.install(app.server, data.engine, settings, app.csp_hashes())
+    security.install(app.server, data.engine, settings, app.csp_hashes)
     return app
 
 

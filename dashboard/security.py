@@ -10,6 +10,7 @@ user it belongs to (`accounts.sessions`), so the scope comes from the server, ne
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -71,10 +72,12 @@ class Settings:
         )
 
 
-def install(server: flask.Flask, engine, settings: Settings, csp_hashes: list[str]) -> None:
+def install(server: flask.Flask, engine, settings: Settings, csp_hashes: Callable[[], list[str]]) -> None:
     """Put the gate, the sign-in routes and the headers on the Flask server of the Dash app.
 
-    `engine` is a callable returning the database engine (opened lazily, once per process)."""
+    `engine` is a callable returning the database engine (opened lazily, once per process);
+    `csp_hashes` one returning the hashes of the page's inline scripts, asked per response: Dash adds
+    a clientside callback at the first request, which changes one of them."""
     server.config.update(
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         SESSION_COOKIE_HTTPONLY=True,
@@ -82,7 +85,6 @@ def install(server: flask.Flask, engine, settings: Settings, csp_hashes: list[st
         SESSION_COOKIE_SAMESITE="Lax",
     )
     server.extensions["monitor_security"] = settings
-    csp = _CSP.format(hashes=" ".join(csp_hashes))
 
     def _gate():
         flask.g.scope = None
@@ -106,7 +108,7 @@ def install(server: flask.Flask, engine, settings: Settings, csp_hashes: list[st
     def _headers(response: flask.Response) -> flask.Response:
         for name, value in _HEADERS.items():
             response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Content-Security-Policy", _CSP.format(hashes=" ".join(csp_hashes())))
         if settings.secure_cookie:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if not flask.request.path.startswith(("/assets/", "/_dash-component-suites/")):

@@ -93,3 +93,18 @@ def test_an_unknown_address_gets_a_dutch_page(fresh, served):
     page.goto("/bestaat-niet")
     settle(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Pagina niet gevonden"
+
+
+@pytest.mark.parametrize("path", ["/", "/regio?code=VR13", "/vergelijken", "/volledigheid", "/aanleveren", "/auditlog"])
+def test_no_page_breaks_the_content_security_policy(browser_context, path):
+    """Chromium reports every script or style the policy blocks on the console (Dash adds an inline
+    script at its first request, so the policy's hashes are taken per response)."""
+    page = new_page(browser_context)
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    try:
+        page.goto(path)
+        settle(page)
+    finally:
+        page.close()
+    assert not blocked, blocked
