@@ -23,6 +23,17 @@ checks every hidden cell, for the outsider and for each single insider: by linea
 cell is derived when it does not move along the null space of the published equations) and by
 the bounds on each group, and hides one more cell next to any cell it can still derive.
 
+Withdrawn rows: where no choice of more hidden cells protects a cell (four "<5" quarters of a
+year that is "<5" too: each is 1), the totals that pin it are left out of the public table
+altogether, as few as do: the area's yearly row before the nation's row of the quarter or the
+year. The attacker still knows a withdrawn row exists and what it adds up to, but not its figure
+nor any bound on it but "not negative"; the audit runs again with it unknown, and a withdrawn row
+that would have been small must not be derivable either. Whoever knows a withdrawn row (its own
+area, or the nation's insider for the nation's) keeps what it pins, so `attrs["unprotected"]`
+lists what some insider still derives whatever is hidden or withdrawn (a region that is the only
+one with cases, against whoever knows the nation, and the other way round): none in a realistic
+table, where more than one region has cases.
+
 Limits: a coalition of several insiders (two regions pooling what they know) can derive more
 than any one of them; numerators of proportions are protected by their own equations and the
 bound "at least 0", not by "numerator at most denominator".
@@ -37,7 +48,7 @@ computed per view could be differenced against each other.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,6 +66,9 @@ MIN_HIDDEN = 3  # hidden cells in a group with any: one insider knowing one of t
 LESS_THAN = f"<{COUNT_THRESHOLD}"
 HIDDEN_COLUMNS = ("numerator", "denominator", "value", "ci_low", "ci_high", "ci99_low", "ci99_high")
 PUBLIC_LEVELS = ("region", "national")
+_PRIMARY, _SECONDARY, _WITHDRAWN = 1, 2, 3  # a cell's state in `_Grid.protect`; 0: published
+_OUTSIDER = -1  # who derives a cell: the outsider, or the index of the area whose row an insider knows
+Derived = tuple[int, int]  # (cell, who derives it)
 _TOLERANCE = 1e-7
 log = logging.getLogger(__name__)
 
@@ -79,25 +93,32 @@ def suppress(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
 
     Added columns: `suppression` ("primary", "secondary" or "") and `shown` ("<5" for a hidden
     small count, "" for another hidden row, <NA> for a published one). Hidden rows lose their
-    numerator, denominator, value and intervals. `attrs["unprotected"]`: (indicator, level, area,
-    period) of hidden cells that stay derivable even with every non-zero cell of their year hidden
-    (say four "<5" quarters of a year that is "<5" too: each is 1); none in a realistic table.
+    numerator, denominator, value and intervals. Withdrawn rows are left out; `attrs["withdrawn"]`
+    lists them as (indicator, level, area, period), `attrs["unprotected"]` the hidden or withdrawn
+    rows some insider still derives whatever is hidden or withdrawn (see the module docstring; none
+    in a realistic table).
     """
     work = public_rows(table, reference)
     work = pd.concat([work, year_rows(work)], ignore_index=True) if len(work) else work
     reason = pd.Series("", index=work.index, dtype="string")
+    withdrawn = pd.Series(False, index=work.index)
     exposed: list[int] = []
     codes = work["indicator"].astype(str)
     for family in families(codes.unique()):
         grid = _Grid.build(work.loc[codes.isin(family)], family)
-        hidden, unprotected = grid.protect()
+        state, unprotected = grid.protect()
         rows = grid.row_cells  # per row of the family: its cell
-        reason.loc[rows.index] = np.array(["", Reason.PRIMARY, Reason.SECONDARY], dtype=object)[hidden[rows.to_numpy()]]
+        at = state[rows.to_numpy()]
+        reason.loc[rows.index] = np.array(["", Reason.PRIMARY, Reason.SECONDARY, ""], dtype=object)[at]
+        withdrawn.loc[rows.index] = at == _WITHDRAWN
         exposed.extend(rows.index[unprotected[rows.to_numpy()]])
-    result = _published(work, reason)
-    result.attrs["unprotected"] = sorted(_keys(result.loc[exposed]))
+    result = _published(work, reason).loc[~withdrawn].reset_index(drop=True)
+    result.attrs["withdrawn"] = sorted(_keys(work.loc[withdrawn]))
+    result.attrs["unprotected"] = sorted(_keys(work.loc[exposed]))
+    if result.attrs["withdrawn"]:
+        log.info("suppression: withdrew %d rows: %s", len(result.attrs["withdrawn"]), result.attrs["withdrawn"])
     if exposed:
-        log.warning("suppression: %d hidden cells stay derivable whatever is hidden", len(exposed))
+        log.warning("suppression: %d hidden cells stay derivable whatever is hidden or withdrawn", len(exposed))
     return result
 
 
@@ -235,9 +256,9 @@ class _Grid:
         )  # fmt: skip
 
     def protect(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per cell: 0 published, 1 primary, 2 secondary; and which hidden cells stay derivable
-        however much more were hidden (see `suppress`)."""
-        hidden = np.where(self.small & self.exists, 1, 0)
+        """Per cell: 0 published, 1 primary, 2 secondary, 3 withdrawn; and which hidden cells stay
+        derivable however much more were hidden or withdrawn (see `suppress`)."""
+        hidden = np.where(self.small & self.exists, _PRIMARY, 0)
         unprotected = np.zeros(len(hidden), bool)
         for component in self.components:
             local = hidden[component.cells]
@@ -247,14 +268,16 @@ class _Grid:
         return hidden, unprotected
 
     def _protect(self, c: _Component, hidden: np.ndarray) -> list[int]:
-        """Hide more cells of one component (in place) until no hidden cell can be derived, or only
-        cells that would stay derivable with every non-zero cell hidden; returns those."""
-        size = self.size[c.cells]
+        """Hide more cells of one component (in place), and withdraw the totals that pin a cell no
+        hiding protects, until no attacker derives a guarded cell; returns the cells some attacker
+        still derives whatever is hidden or withdrawn."""
+        size, small = self.size[c.cells], self.small[c.cells]
         pickable = self.exists[c.cells] & (np.nan_to_num(size) > 0)  # zeros protect nothing
         order = np.lexsort((np.arange(len(size)), np.nan_to_num(size)))
         rank = np.empty(len(size), int)
         rank[order] = np.arange(len(size))
-        hopeless: set[int] | None = None
+        hopeless: set[Derived] | None = None  # derived even with every non-zero cell hidden
+        stuck: set[Derived] = set()  # ... and with every total withdrawn that would help
 
         def pick(candidates: Iterable[int]) -> int | None:
             free = [i for i in candidates if not hidden[i] and pickable[i]]
@@ -264,12 +287,24 @@ class _Grid:
             for candidates in choices:
                 extra = pick(candidates)
                 if extra is not None:
-                    hidden[extra] = 2
+                    hidden[extra] = _SECONDARY
                     return True
             return False
 
-        def audit(pattern: np.ndarray, ignore: set[int]) -> list[int]:
-            return sorted(set(_derivable(c, pattern)) - ignore) or sorted(set(self._bounded(c, pattern)) - ignore)
+        def guarded(found: Iterable[Derived]) -> list[Derived]:
+            """What matters of what is derived: hidden cells, and withdrawn ones that would be small."""
+
+            def matters(i: int) -> bool:
+                return hidden[i] in (_PRIMARY, _SECONDARY) or (hidden[i] == _WITHDRAWN and small[i])
+
+            return sorted(d for d in found if d not in stuck and matters(d[0]))
+
+        def audit() -> list[Derived]:
+            pattern, withdrawn = hidden != 0, hidden == _WITHDRAWN
+            return guarded(_derivable(c, pattern)) or guarded(self._bounded(c, pattern, withdrawn))
+
+        def maximal() -> set[Derived]:  # `_bounded` finds what linear algebra finds, and more
+            return set(guarded(self._bounded(c, (hidden != 0) | pickable, hidden == _WITHDRAWN)))
 
         while True:
             changed = False
@@ -282,26 +317,69 @@ class _Grid:
                     changed = True
             if changed:
                 continue
-            derived = audit(hidden != 0, hopeless or set())
-            if derived and hopeless is None:  # what no pattern protects is not worth hiding more for
-                hopeless = set(audit((hidden != 0) | pickable, set()))
-                derived = sorted(set(derived) - hopeless)
+            derived = audit()
             if not derived:
-                return sorted(i for i in hopeless or () if hidden[i])
-            for i in derived:  # one more cell in the group of the derived cell with the fewest hidden
-                around = sorted(
+                return sorted({i for i, _ in stuck})
+            if hopeless is None:
+                hopeless = maximal()
+            lost = [d for d in derived if d in hopeless]
+            if lost:  # hiding more does not help: withdraw a total, or give up on what stays derived
+                if not any(self._withdraw(c, i, hidden, maximal) for i in dict.fromkeys(i for i, _ in lost)):
+                    stuck.update(lost)
+                hopeless = None
+                continue
+            for i in dict.fromkeys(i for i, _ in derived):  # one more cell next to a derived one
+                around = sorted(  # in its group with the fewest hidden
                     (g for g in c.groups if i == g[0] or i in g[1]),
                     key=lambda g: np.count_nonzero(hidden[g[1]]) + (hidden[g[0]] != 0),
                 )
                 if hide([*(g[1] for g in around), *([g[0]] for g in around), range(len(hidden))]):
                     break
-            else:
-                return sorted(derived)  # cannot happen: the maximal pattern leaves them derivable
+            else:  # cannot happen: the maximal pattern would have derived them
+                stuck.update(derived)
 
-    def _bounded(self, c: _Component, hidden: np.ndarray) -> list[int]:
+    def _withdraw(self, c: _Component, cell: int, hidden: np.ndarray, maximal: Callable[[], set[Derived]]) -> bool:
+        """Withdraw totals above `cell` (of its groups, of theirs, ...) so that fewer attackers derive
+        it from the maximal pattern: all of them, then each put back that is not needed, the
+        furthest and the nation's first. False, withdrawing nothing, when even all do not help."""
+        totals: list[int] = []
+        below = [cell]
+        while below:
+            above = [t for t, parts in c.groups if np.isin(parts, below).any() and t not in totals and t != cell]
+            above = sorted(dict.fromkeys(above), key=lambda t: c.owner[t] != c.owner[cell])  # own year first
+            totals += above
+            below = above
+        totals = [t for t in totals if hidden[t] != _WITHDRAWN and self.exists[c.cells[t]]]
+        if not totals:
+            return False
+
+        def attackers() -> int:
+            return sum(i == cell for i, _ in maximal())
+
+        before, baseline = hidden[totals].copy(), attackers()
+        hidden[totals] = _WITHDRAWN
+        fewest = attackers()
+        if fewest >= baseline:
+            hidden[totals] = before
+            return False
+        for t, was in reversed(list(zip(totals, before, strict=True))):
+            hidden[t] = was
+            if attackers() > fewest:
+                hidden[t] = _WITHDRAWN
+        return True
+
+    def _bounds(self, c: _Component, withdrawn: np.ndarray) -> Iterable[tuple[np.ndarray, ...]]:
+        """Per quantity, local to the component: the true counts (not reported: 0), the bounds an
+        outsider knows (a withdrawn cell: only that it is not negative), and where the count was
+        reported: deriving the 0 of a count nobody reported discloses nothing."""
+        for values, low, high in zip(self.values, self.low, self.high, strict=True):
+            v, lo, hi = values[c.cells], low[c.cells], high[c.cells]
+            yield np.nan_to_num(v), np.where(withdrawn, 0.0, lo), np.where(withdrawn, np.inf, hi), ~np.isnan(v)
+
+    def _bounded(self, c: _Component, hidden: np.ndarray, withdrawn: np.ndarray) -> set[Derived]:
         """Hidden cells the bounds and the published totals fix together, for the outsider and each
         single insider, per quantity (the complete audit; `_pinned` looks at one group at a time)."""
-        found: set[int] = set()
+        found: set[Derived] = set()
         unknown = np.flatnonzero(hidden)
         for insider in [None, *np.unique(c.owner[unknown])]:
             columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
@@ -311,13 +389,11 @@ class _Grid:
             rows = np.abs(matrix).sum(axis=1) > 0
             known = np.ones(len(hidden), bool)
             known[columns] = False
-            for values, low, high in zip(self.values, self.low, self.high, strict=True):
-                cells = c.cells[columns]
-                v = np.nan_to_num(values[c.cells])
+            for v, low, high, reported in self._bounds(c, withdrawn):
                 rhs = -(c.equations[:, known] @ v[known])
-                fixed = fixed_cells(matrix[rows], rhs[rows], low[cells], high[cells])
-                found.update(int(i) for i in columns[fixed])
-        return sorted(found)
+                fixed = fixed_cells(matrix[rows], rhs[rows], low[columns], high[columns]) & reported[columns]
+                found.update((int(i), _OUTSIDER if insider is None else int(insider)) for i in columns[fixed])
+        return found
 
     def _pinned(self, c: _Component, total: int, parts: np.ndarray, hidden: np.ndarray) -> bool:
         """Whether a known total and the bounds fix a hidden part, for an outsider or an insider who
@@ -328,9 +404,8 @@ class _Grid:
             return False
         national = c.owner[total] != c.owner[parts[0]]  # a year group is known whole or not at all
         insiders = [None, *np.flatnonzero(unknown)] if national else [None]
-        for values, low, high in zip(self.values, self.low, self.high, strict=True):
-            v = np.nan_to_num(values[c.cells[cells]])
-            lo, hi = low[c.cells[cells]], high[c.cells[cells]]
+        for values, low, high, reported in self._bounds(c, hidden == _WITHDRAWN):
+            v, lo, hi, reported_parts = values[cells], low[cells], high[cells], reported[cells][1:]
             for known in insiders:
                 u = unknown.copy()
                 if known is not None:
@@ -341,7 +416,7 @@ class _Grid:
                 ul, uh = lo[1:][u[1:]], hi[1:][u[1:]]
                 floor = np.maximum(ul, rest - _sum_of_others(uh))
                 ceiling = np.minimum(uh, rest - _sum_of_others(ul))
-                if np.any(ceiling <= floor):
+                if np.any((ceiling <= floor) & reported_parts[u[1:]]):
                     return True
         return False
 
@@ -391,9 +466,9 @@ def _components(area_codes: np.ndarray, period_codes: np.ndarray) -> list[_Compo
     return components
 
 
-def _derivable(c: _Component, hidden: np.ndarray) -> list[int]:
+def _derivable(c: _Component, hidden: np.ndarray) -> set[Derived]:
     """Hidden cells (local ids) an outsider, or an insider knowing one area's row, derives exactly."""
-    found: set[int] = set()
+    found: set[Derived] = set()
     unknown = np.flatnonzero(hidden)
     for insider in [None, *np.unique(c.owner[unknown])]:
         columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
@@ -407,8 +482,8 @@ def _derivable(c: _Component, hidden: np.ndarray) -> list[int]:
         rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
         null = vt[rank:]
         free = np.abs(null).max(axis=0) > _TOLERANCE if len(null) else np.zeros(len(columns), bool)
-        found.update(int(i) for i in columns[~free])
-    return sorted(found)
+        found.update((int(i), _OUTSIDER if insider is None else int(insider)) for i in columns[~free])
+    return found
 
 
 def fixed_cells(matrix: np.ndarray, rhs: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:

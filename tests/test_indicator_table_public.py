@@ -83,3 +83,25 @@ def test_public_table_follows_a_new_upload(engine, tmp_path):
     after = read_indicators(engine, level="national", indicators=["huisverbod_km"], public=True)
     assert after["numerator"].tolist() == [23]
     assert public_count(engine) == count  # replaced, not added to
+
+
+def test_a_withdrawn_year_is_not_stored(engine, tmp_path):
+    """Utrecht's region has 1 consultation each quarter: its year (4) would pin every quarter, so
+    the public table has no yearly row for it; the other regions keep theirs."""
+    header = ["Gemeente", "Kwartaal", "Consultaties GGZ"]
+    rows = [["Utrecht", q, 1] for q in QUARTERS] + [
+        [m, q, n + i] for m, n in (("Amsterdam", 40), ("Groningen", 30), ("Rotterdam", 25), ("Zwolle", 12))
+        for i, q in enumerate(QUARTERS)
+    ]  # fmt: skip
+    load_file(engine, write_workbook(tmp_path / "c.xlsx", {"Blad1": [header, *rows]}), today=TODAY)
+    reference = load_reference()
+    region = reference.region_of("GM0344").code
+    expected = suppress(aggregate(current_values(engine), reference), reference)
+    assert ("consultatie_specialistisch", "region", region, "2024") in expected.attrs["withdrawn"]
+    public = read_indicators(engine, indicators=["consultatie_specialistisch"], public=True)
+    mine = public.loc[public["area_code"] == region].set_index("period")
+    assert sorted(mine.index) == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]  # no "2024"
+    assert (mine["shown"] == "<5").all() and mine["numerator"].isna().all()
+    years = public.loc[(public["period"] == "2024") & (public["level"] == "region"), "area_code"]
+    assert region not in set(years) and len(years) > 0
+    assert len(public) == (expected["indicator"] == "consultatie_specialistisch").sum()
