@@ -30,6 +30,15 @@ def current_scope() -> Scope:
     return scope
 
 
+def scope_or_none() -> Scope | None:
+    """The scope of this request, or None where nobody is signed in (a layout Dash builds by itself
+    outside a request): for what must render without a user and then shows no data."""
+    try:
+        return current_scope()
+    except NotSignedIn:
+        return None
+
+
 @contextmanager
 def signed_in_as(scope: Scope | None) -> Iterator[Scope | None]:
     """For tests and tools: call layouts and callbacks as `scope` outside a request (None: nobody)."""

@@ -13,7 +13,7 @@ from dash import html
 
 from accounts.scope import ROLE_DESCRIPTIONS, Scope
 from dashboard import data, security
-from dashboard.access import NotSignedIn, current_scope
+from dashboard.access import scope_or_none
 
 TITLE = "Monitor plegeraanpak"
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -50,13 +50,6 @@ def _account(scope: Scope | None) -> html.Div:
     )
 
 
-def _scope_or_none() -> Scope | None:
-    try:
-        return current_scope()
-    except NotSignedIn:  # Dash asks for the layout once at start-up, outside any request
-        return None
-
-
 def _demo_banner(settings: security.Settings) -> list:
     if not settings.demo:
         return []
@@ -71,7 +64,7 @@ def _demo_banner(settings: security.Settings) -> list:
 
 def _layout(settings: security.Settings):
     def layout():
-        scope = _scope_or_none()
+        scope = scope_or_none()
         return html.Div(
             [
                 html.A("Naar de inhoud", href="#inhoud", className="skip-link"),

@@ -17,7 +17,6 @@ from functools import cache, lru_cache
 import pandas as pd
 from sqlalchemy import Engine
 
-from accounts.scope import Scope
 from dashboard.access import current_scope
 from ingest.indicator_table import read_indicators
 from ingest.indicators import INDICATORS_BY_CODE, Indicator
@@ -51,7 +50,6 @@ def indicators(
     areas: list[str] | None = None,
     codes: list[str] | None = None,
     periods: list[str] | None = None,
-    scope: Scope | None = None,
 ) -> pd.DataFrame:
     """Rows of the indicator table as the signed-in user may see them: level, area, period (quarters
     unless `periods` names a year), indicator, counts, value, intervals, completeness, and `shown`
@@ -60,7 +58,7 @@ def indicators(
     Memoised per store version: every call asks the database which version is current (one cheap
     query), so all server processes answer alike and a new upload is seen at once.
     """
-    scope = scope or current_scope()
+    scope = current_scope()
     key = (level, *(tuple(x) if x is not None else None for x in (areas, codes, periods)))
     full = _indicators(*store_key(), False, *key)
     allowed = scope.full_detail_areas(reference())

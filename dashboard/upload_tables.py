@@ -18,7 +18,7 @@ from ingest.reference import Reference
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HISTORY_ROWS = 50  # uploads shown in the history
-SUPPRESSED_TEXT = "<5 (afgeschermd)"
+DELIVERED_AS_LESS_THAN_5 = "<5 (afgeschermd)"  # a value a file gave as "<5"
 UNKNOWN_TEXT = "onbekend"
 STATUS_TEXT = {"stored": "opgeslagen", "duplicate": "al eerder opgeslagen", "rejected": "geweigerd"}
 _ELEMENT_ORDER = {element.code: index for index, element in enumerate(ELEMENTS)}
@@ -56,7 +56,7 @@ def store_summary(item: StoredFile) -> str:
 def value_text(value: object, suppressed: bool) -> str:
     """A stored value as the page shows it: `1.234`, `<5 (afgeschermd)` or `onbekend`."""
     if suppressed:
-        return SUPPRESSED_TEXT
+        return DELIVERED_AS_LESS_THAN_5
     if value is None or value is pd.NA:
         return UNKNOWN_TEXT
     return number(value)

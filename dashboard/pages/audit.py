@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import components, data
-from dashboard.access import NotSignedIn, current_scope
+from dashboard.access import scope_or_none
 from dashboard.format import number
 from dashboard.upload_tables import STATUS_TEXT, TIMEZONE, dutch_datetime
 from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit, record
@@ -43,10 +43,8 @@ _STATUS_TEXT = {**STATUS_TEXT, "conflict": "niet opgeslagen (gelijktijdige wijzi
 
 
 def _admin() -> bool:
-    try:
-        return current_scope().is_admin
-    except NotSignedIn:
-        return False
+    scope = scope_or_none()
+    return scope is not None and scope.is_admin
 
 
 # --- the filter, as sent by the browser: anything may arrive ----------------------------------
@@ -177,9 +175,8 @@ def _refused() -> html.Div:
 
 def _record_refusal() -> None:
     """A signed-in user who is not the beheerder asked for the audit log: that goes in it."""
-    try:
-        scope = current_scope()
-    except NotSignedIn:  # Dash building layouts without a request: nobody asked
+    scope = scope_or_none()
+    if scope is None:  # Dash building the layout by itself: nobody asked
         return
     with write_transaction(data.engine()) as conn:
         record(conn, actor=scope.user, action=Action.ACCESS_DENIED, subject="/auditlog", details={"rol": scope.role})

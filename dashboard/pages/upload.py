@@ -22,7 +22,7 @@ from dash.exceptions import PreventUpdate
 
 from accounts.scope import Scope
 from dashboard import components, data, upload_scope, upload_tables, uploads
-from dashboard.access import NotSignedIn, current_scope
+from dashboard.access import current_scope, scope_or_none
 from dashboard.components import download_buttons, send_table
 from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
@@ -150,13 +150,6 @@ def _text_control(label: str, component_id: str, choices: list[str], placeholder
     )
 
 
-def _scope_or_none() -> Scope | None:
-    try:
-        return current_scope()
-    except NotSignedIn:  # a layout built outside a signed-in request (Dash's validation layout)
-        return None
-
-
 def _request_limit_bytes() -> int:
     """What one send may weigh (`dashboard.security`; beyond it the server answers 413)."""
     settings = flask.current_app.extensions.get("monitor_security") if flask.has_app_context() else None
@@ -190,7 +183,7 @@ def _not_for_you(scope: Scope) -> html.Div:
 
 
 def layout(**_query) -> html.Div:
-    scope = _scope_or_none()
+    scope = scope_or_none()
     if scope is not None and not scope.may_upload:
         return _not_for_you(scope)
     return _uploader_layout(scope)
