@@ -29,9 +29,10 @@ from accounts.users import (
     set_role,
     set_scope,
 )
-from ingest.problems import IngestError
-from ingest.reference import Reference, load_reference
-from ingest.schema import UTC, connect
+from config.errors import MonitorError
+from db.engine import connect
+from db.tables import UTC
+from reference.areas import Reference, load_reference
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 CODE_PATTERN = re.compile(r"GM\d{4}", re.IGNORECASE)
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO
     args = build_parser().parse_args(argv)
     try:
         engine = connect(args.db)  # accounts.schema is imported: the users and sessions tables exist
-    except IngestError as exc:
+    except MonitorError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO
     except (AccountError, PasswordRejected) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
-    except IngestError as exc:  # a deployment setting, such as the region file
+    except MonitorError as exc:  # a deployment setting, such as the region file
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     finally:

@@ -16,8 +16,8 @@ from sqlalchemy import Engine
 from accounts.passwords import generate_password
 from accounts.scope import Role
 from accounts.users import add_user, get_user, reset_password, scope_text, set_active, set_role
-from ingest.reference import Reference
-from ingest.schema import UTC
+from db.tables import UTC
+from reference.areas import Reference
 
 ACTOR = "demo"
 

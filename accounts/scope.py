@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ingest.reference import Reference
+from reference.areas import Reference
 
 NATIONAL_CODE = "NL"
 

@@ -24,11 +24,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, delete, select, update
 
 from accounts.passwords import MAX_LENGTH, dummy_hash, hash_password, needs_rehash, verify
-from accounts.schema import sessions, users
 from accounts.scope import Scope
 from accounts.users import Account, account_from_row, end_sessions_in, normalise_name, scope_of
-from ingest.audit import Action, record
-from ingest.schema import UTC, WRITE_OPTION
+from db.audit import Action, record
+from db.engine import WRITE_OPTION
+from db.tables import UTC, sessions, users
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -19,12 +19,11 @@ from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accounts.passwords import check_policy, hash_password
-from accounts.schema import sessions, users
 from accounts.scope import Role, Scope
-from ingest.audit import Action, record
-from ingest.reference import Reference
-from ingest.schema import UTC
-from ingest.store import write_transaction
+from db.audit import Action, record
+from db.engine import write_transaction
+from db.tables import UTC, sessions, users
+from reference.areas import Reference
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 NAME_RULE = "Een gebruikersnaam heeft 2 tot 100 tekens: letters, cijfers, punt, streepje, liggend streepje of @."

@@ -20,10 +20,10 @@ import openpyxl
 
 from bench.quarter import PERIOD, TODAY
 from ingest.elements import ELEMENTS
-from ingest.periods import Period
 from ingest.pipeline import read_file
-from ingest.reference import Municipality, load_reference
 from ingest.template import FIRST_ELEMENT_COLUMN, FIXED_HEADERS, TEMPLATE_SHEET, write_template
+from reference.areas import Municipality, load_reference
+from reference.periods import Period
 
 SEED = 20250930
 Counts = dict[str, dict[str, int]]  # municipality code -> element code -> count

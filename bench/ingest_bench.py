@@ -66,9 +66,9 @@ def load_all(paths: Sequence[Path], db_url: str) -> tuple[float, dict[str, int]]
     reference CSV files counts too, as in a fresh `python -m ingest load` process.
     """
     from bench.quarter import TODAY
+    from db.engine import connect
     from ingest.pipeline import load_file
-    from ingest.reference import load_reference
-    from ingest.store import connect
+    from reference.areas import load_reference
 
     statuses: dict[str, int] = {}
     start = time.perf_counter()

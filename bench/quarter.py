@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingest.periods import Period
+from reference.periods import Period
 
 PERIOD = Period(2025, 3)
 TODAY = dt.date(2025, 10, 15)  # a realistic delivery day: two weeks after the quarter

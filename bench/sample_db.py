@@ -16,7 +16,7 @@ SUBSET_YEARS = (2018, 2024, 2025)  # the baseline year and the latest two
 def seed_subset(folder: Path, regions: Sequence[str] = SUBSET_REGIONS, years: Sequence[int] = SUBSET_YEARS) -> str:
     """Generate the sample files of `regions` and `years` in `folder` and load them into a new SQLite
     database there; returns its SQLAlchemy URL."""
-    from ingest.store import connect
+    from db.engine import connect
     from sample_data.generate import generate
     from sample_data.seed import seed
 
@@ -40,8 +40,8 @@ def ensure_account(db_url: str, name: str, role: str = "beheerder", **scope) -> 
     For the benchmark and the browser tests, which sign in like a user does; never a fixed password."""
     from accounts.passwords import generate_password
     from accounts.users import add_user, get_user, reset_password, set_active
-    from ingest.reference import load_reference
-    from ingest.store import connect
+    from db.engine import connect
+    from reference.areas import load_reference
 
     password = generate_password()
     engine = connect(db_url)

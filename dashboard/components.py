@@ -120,12 +120,12 @@ def download_buttons(chart_id: str) -> html.Div:
 def send_table(frame: pd.DataFrame, name: str, fmt: str) -> dict:
     """A table as a download: Excel, or CSV as Dutch Excel opens it (semicolons, decimal commas)."""
     if fmt == "xlsx":
-        from ingest.export import write_export
+        from indicators.export import write_export
 
         buffer = io.BytesIO()
         write_export(frame, buffer, "xlsx")
         return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    from ingest.export import neutralise_formulas
+    from indicators.export import neutralise_formulas
 
     text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
     return dcc.send_string("\ufeff" + text, f"{name}.csv")

@@ -18,11 +18,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.access import current_scope
-from ingest.indicator_table import read_indicators
-from ingest.indicators import INDICATORS_BY_CODE, Indicator
-from ingest.periods import Period
-from ingest.reference import Reference, load_reference
-from ingest.store import connect, store_version
+from db.engine import connect
+from db.values import store_version
+from indicators.registry import INDICATORS_BY_CODE, Indicator
+from indicators.table import read_indicators
+from reference.areas import Reference, load_reference
+from reference.periods import Period
 
 
 @cache

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from ingest.periods import Period
+from reference.periods import Period
 
 PLOTLY_SEPARATORS = ",."  # plotly layout.separators: decimal comma, thousands dot
 
@@ -38,7 +38,7 @@ def period_label(code: str) -> str:
 
 def unit_title(indicator) -> str:
     """An indicator's axis title and column suffix: `Percentage`, `Per 100.000 inwoners`, `Aantal`."""
-    from ingest.indicators import Unit
+    from indicators.registry import Unit
 
     if indicator.unit is Unit.PROPORTION:
         return "Percentage"

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import flask
 
 from accounts.sessions import authenticate, end_session, resolve, start_session
-from ingest.audit import Action, record
-from ingest.store import write_transaction
+from db.audit import Action, record
+from db.engine import write_transaction
 
 COOKIE_NAME = "monitor_sessie"
 DEMO_ENV = "MONITOR_DEMO"

@@ -4,9 +4,9 @@ Production never runs in demo mode: there are no default accounts, and $MONITOR_
 Create the first beheerder with `python -m accounts add NAAM --role beheerder`.
 """
 
+from config.errors import ConfigurationError
 from dashboard.app import create_app
 from dashboard.security import DEMO_ENV, Settings
-from ingest.problems import ConfigurationError
 
 settings = Settings.from_environment()
 if settings.demo:

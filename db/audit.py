@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
-from ingest.schema import UTC, audit_log, observations
+from db.tables import UTC, audit_log, observations
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")  # a date filter means a day in Dutch time
 SYSTEM_ACTOR = "systeem"  # who acts when no user is known

@@ -7,16 +7,14 @@ same municipality, quarter and data element. The current value of a key is its o
 `superseded_by IS NULL`; a partial unique index makes a second current row impossible, also when
 two uploads run at the same time.
 
-Also here: which database to use (`database_url`) and opening it (`connect`), with the SQLite
-settings and the transaction modes `store` relies on.
+Also here: the account tables (`users` and their server-side `sessions`), the indicator tables and
+the append-only audit log. Opening the database is `db.engine`; changing these tables is a
+migration (`db/migrations`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-from pathlib import Path
 
 from sqlalchemy import (
     DDL,
@@ -24,7 +22,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
-    Engine,
     Float,
     ForeignKey,
     Index,
@@ -35,19 +32,10 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
-    create_engine,
     event,
 )
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
-
-from ingest.problems import ConfigurationError
 
 UTC = dt.UTC
-DB_ENV = "MONITOR_DB_URL"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "monitor.sqlite"
-WRITE_OPTION = "monitor_write"  # execution option: a write transaction (SQLite: BEGIN IMMEDIATE)
 
 # Stable constraint names, so that errors and migrations can refer to them.
 metadata = MetaData(
@@ -148,96 +136,40 @@ Index(
 )
 
 
-# --- connecting -------------------------------------------------------------------------------
+# --- accounts: users and their server-side sessions (accounts.users, accounts.sessions) ---------
+# A session row holds only the SHA-256 of its token: the token itself exists only in the cookie,
+# so a copy of the database does not let anyone take over a session.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),  # lower-cased
+    Column("role", String(32), nullable=False),  # one of accounts.scope.Role
+    Column("region", String(32), nullable=True),  # projectleider only
+    Column("municipalities", Text, nullable=False, default="[]"),  # JSON list of CBS codes
+    Column("password_hash", String(512), nullable=False),  # argon2id, PHC string
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_attempts", Integer, nullable=False, default=0),  # consecutive, since the last login or lock
+    Column("locked_until", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("password_changed_at", UTCDateTime(), nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 hex of the cookie's token
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_seen_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+)
+# Ending all sessions of a user whose rights changed.
+Index("ix_sessions_user", sessions.c.user_id, sessions.c.ended_at)
 
 
-def database_url(url: str | None = None) -> str:
-    """The database to use: `url`, else $MONITOR_DB_URL, else the SQLite file in data/."""
-    if url and url.strip():
-        return url.strip()
-    if env := os.environ.get(DB_ENV, "").strip():
-        return env
-    DEFAULT_DB_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_DB_PATH}"
-
-
-def _masked(text: str) -> str:
-    """A URL as it may be shown: without its password."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
-
-
-def _parse_url(text: str) -> URL:
-    hint = (
-        f"Geef een SQLAlchemy-URL op met --db of {DB_ENV}, bijvoorbeeld "
-        "'sqlite:///pad/naar/monitor.sqlite' of 'postgresql+psycopg://gebruiker@server/database'."
-    )
-    try:
-        url = make_url(text)
-    except (ArgumentError, ValueError) as exc:
-        raise ConfigurationError(f"De database-URL '{_masked(text)}' is ongeldig. {hint}") from exc
-    backend = url.get_backend_name()
-    if backend == "postgres" or url.drivername == "postgresql":  # psycopg 3 is the installed driver
-        url = url.set(drivername="postgresql+psycopg")
-    elif backend not in ("sqlite", "postgresql"):
-        raise ConfigurationError(
-            f"Database '{backend}' in '{_masked(text)}' wordt niet ondersteund; "
-            f"de monitor werkt met SQLite of PostgreSQL. {hint}"
-        )
-    return url
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        # Take transaction control from the sqlite3 module (which would not BEGIN before a
-        # SELECT), so that a transaction reads and writes one consistent database.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-def connect(url: str | None = None) -> Engine:
-    """An engine on the monitor's database, with the tables created if they are missing."""
-    import accounts.schema  # noqa: F401  (registers the account tables; here to avoid an import cycle)
-
-    text = database_url(url)
-    parsed = _parse_url(text)
-    shown = parsed.render_as_string(hide_password=True)
-    try:
-        if parsed.get_backend_name() == "sqlite":
-            engine = create_engine(parsed)
-            _configure_sqlite(engine)
-        else:
-            engine = create_engine(parsed, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:
-        raise ConfigurationError(
-            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). Controleer --db of {DB_ENV}."
-        ) from exc
-    try:
-        try:
-            metadata.create_all(engine)
-        except IntegrityError:  # another process created the tables at the same moment
-            metadata.create_all(engine)
-    except DBAPIError as exc:
-        engine.dispose()
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise ConfigurationError(
-            f"De database '{shown}' is niet bereikbaar of kan niet worden geopend ({detail}). "
-            f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
-        ) from exc
-    return engine
-
-
-# --- the indicator table: aggregates computed once per store change (ingest.indicator_table) ---
+# --- the indicator table: aggregates computed once per store change (indicators.table) ---------
 
 indicator_values = Table(
     "indicator_values",
@@ -268,7 +200,7 @@ Index(
     indicator_values.c.period,
 )
 
-# The public indicator table (ingest.suppression): region, national and yearly rows with small
+# The public indicator table (indicators.suppression): region, national and yearly rows with small
 # numbers suppressed, for users without full detail; written with indicator_values, same version.
 indicator_values_public = Table(
     "indicator_values_public",
@@ -295,7 +227,7 @@ indicator_state = Table(
 )
 
 
-# --- the audit log (ingest.audit): append-only, who did what when -------------------------------
+# --- the audit log (db.audit): append-only, who did what when -------------------------------
 
 audit_log = Table(
     "audit_log",
@@ -303,7 +235,7 @@ audit_log = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime(), nullable=False, index=True),
     Column("actor", String(200), nullable=False),  # user name, or "cli:<os user>", "systeem"
-    Column("action", String(64), nullable=False, index=True),  # one of ingest.audit.Action
+    Column("action", String(64), nullable=False, index=True),  # one of db.audit.Action
     Column("subject", String(500), nullable=False, default=""),  # what it was about: a user, a file, a key
     Column("details", Text, nullable=False, default="{}"),  # JSON
 )

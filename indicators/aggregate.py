@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ingest.indicators import INDICATORS, Indicator, Unit
-from ingest.periods import Period, period_range
-from ingest.reference import Reference
-from ingest.statistics import byar_interval, wilson_interval
+from indicators.registry import INDICATORS, Indicator, Unit
+from indicators.statistics import byar_interval, wilson_interval
+from reference.areas import Reference
+from reference.periods import Period, period_range
 
 LEVELS = ("municipality", "region", "national")
 NATIONAL_CODE, NATIONAL_NAME = "NL", "Nederland"

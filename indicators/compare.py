@@ -11,7 +11,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from ingest.indicators import Direction
+from indicators.registry import Direction
 
 
 class Comparison(StrEnum):

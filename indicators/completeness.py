@@ -20,11 +20,11 @@ from functools import lru_cache
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
+from db.tables import UTC, observations, uploads
+from db.values import store_version
 from ingest.elements import ELEMENT_CODES
-from ingest.periods import FIRST_YEAR, Period, period_range
-from ingest.reference import Reference, load_reference
-from ingest.schema import UTC, observations, uploads
-from ingest.store import store_version
+from reference.areas import Reference, load_reference
+from reference.periods import FIRST_YEAR, Period, period_range
 
 DEADLINE_DAYS_AFTER_QUARTER = 42  # six weeks after the quarter ends
 ELEMENT_COUNT = len(ELEMENT_CODES)  # the 13 data elements a municipality has per quarter

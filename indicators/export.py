@@ -13,8 +13,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ingest.aggregate import LEVELS, aggregate
-from ingest.reference import Reference
+from indicators.aggregate import LEVELS, aggregate
+from reference.areas import Reference
 
 EXPORT_COLUMNS = (
     "level", "area_code", "area_name", "period", "indicator", "numerator", "denominator",
@@ -42,7 +42,7 @@ def export_table(values: pd.DataFrame, reference: Reference, level: str | None =
 def public_export_table(engine, level: str | None = None) -> pd.DataFrame:
     """The export rows as a user without full rights sees them (`ingest.suppression`): regions and the
     nation per quarter, small numbers and what would reveal them left empty. Same columns."""
-    from ingest.indicator_table import read_indicators
+    from indicators.table import read_indicators
 
     if level == "municipality":
         raise ValueError("municipality figures are never exported suppressed")

@@ -43,8 +43,8 @@ import pandas as pd
 from scipy.special import gdtrib
 from scipy.stats import norm
 
-from ingest.indicators import Unit
-from ingest.statistics import byar_interval
+from indicators.registry import Unit
+from indicators.statistics import byar_interval
 
 __all__ = [
     "LEVELS",

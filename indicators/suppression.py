@@ -56,9 +56,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from ingest.aggregate import add_values
-from ingest.indicators import INDICATORS_BY_CODE, Indicator, Unit
-from ingest.reference import Reference
+from indicators.aggregate import add_values
+from indicators.registry import INDICATORS_BY_CODE, Indicator, Unit
+from reference.areas import Reference
 
 COUNT_THRESHOLD = 5  # counts 1..4 are hidden
 DENOMINATOR_THRESHOLD = 10  # proportions over 1..9 are hidden

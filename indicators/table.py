@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
-from ingest.aggregate import COLUMNS, aggregate
-from ingest.reference import load_reference
-from ingest.schema import indicator_state, indicator_values, indicator_values_public
-from ingest.store import current_values, store_version, write_transaction
-from ingest.suppression import suppress
+from db.engine import write_transaction
+from db.tables import indicator_state, indicator_values, indicator_values_public
+from db.values import current_values, store_version
+from indicators.aggregate import COLUMNS, aggregate
+from indicators.suppression import suppress
+from reference.areas import load_reference
 
 PUBLIC_COLUMNS = (*COLUMNS, "shown", "suppression")
 

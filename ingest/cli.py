@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from config.errors import MonitorError
 from ingest.pipeline import FileResult, load_file, read_file
-from ingest.problems import IngestError, Problem
+from ingest.problems import Problem
 from ingest.store import StoreResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -49,7 +50,7 @@ def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     engine = None
     if args.command == "load":
-        from ingest.store import connect
+        from db.engine import connect
 
         engine = connect(args.db)
     rejected = stored_any = False
@@ -66,16 +67,17 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
         stored_any |= stored is not None and stored.status == "stored"
         _report(result, stored, out)
     if stored_any:
-        from ingest.indicator_table import refresh
+        from indicators.table import refresh
 
         refresh(engine)  # compute the indicators once now, not on the first page view
     return EXIT_REJECTED if rejected else EXIT_OK
 
 
 def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:
-    from ingest.export import export_table, public_export_table, write_export
-    from ingest.reference import load_reference
-    from ingest.store import connect, current_values
+    from db.engine import connect
+    from db.values import current_values
+    from indicators.export import export_table, public_export_table, write_export
+    from reference.areas import load_reference
 
     if args.format == "xlsx" and not args.out:
         print("Geef bij --format xlsx ook --out BESTAND op.", file=sys.stderr)
@@ -143,6 +145,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     command = {"load": _files_cmd, "check": _files_cmd, "export": _export_cmd, "template": _template_cmd}
     try:
         return command[args.command](args, out)
-    except IngestError as exc:
+    except MonitorError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

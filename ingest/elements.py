@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.text import word_key
+from reference.text import word_key
 
 FILLER = frozenset({
     "aantal", "aant", "het", "de", "van", "nr", "n", "number", "of", "totaal", "tot", "total",

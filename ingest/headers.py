@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from ingest.elements import element_for
 from ingest.periods import parse_period
-from ingest.text import fold, word_key
+from reference.text import fold, word_key
 
 
 class Role(StrEnum):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from ingest.elements import element_for
 from ingest.headers import Role, is_total_label
 from ingest.locate import Layout, Table
-from ingest.periods import Period
 from ingest.problems import Problem, problem
 from ingest.reader import cell_name
+from reference.periods import Period
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,10 @@ from enum import StrEnum
 
 from ingest.elements import element_for
 from ingest.headers import Role, classify, role_for
-from ingest.periods import Period, find_period, parse_period
+from ingest.periods import find_period, parse_period
 from ingest.reader import Sheet
-from ingest.text import fold
+from reference.periods import Period
+from reference.text import fold
 
 HEADER_SEARCH_ROWS = 200  # a header further down than this is not a header
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.periods import Period
-from ingest.reference import Reference
-from ingest.text import fold
+from reference.areas import Reference
+from reference.periods import Period
+from reference.text import fold
 
 _CODE = re.compile(r"^(?:gm)?0*(\d{1,4})$")
 _FILLER = re.compile(r"^gemeente |(?: gemeente)$")

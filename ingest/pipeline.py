@@ -14,10 +14,10 @@ from ingest.periods import find_period
 from ingest.problems import Problem, has_errors, problem
 from ingest.reader import cell_name, read_workbook
 from ingest.records import Record
-from ingest.reference import Reference, load_reference
 from ingest.resolve import Defaults, Resolver
 from ingest.store import StoreResult, file_sha256, store_upload
 from ingest.validate import check_parts, deduplicate
+from reference.areas import Reference, load_reference
 
 
 @dataclass(frozen=True)

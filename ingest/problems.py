@@ -213,11 +213,3 @@ def human_size(n: int) -> str:
             return f"{text.replace('.', ',')} {unit}"
         n /= 1000
     raise AssertionError("unreachable")
-
-
-class IngestError(Exception):
-    """Cannot continue; the message says what to do next."""
-
-
-class ConfigurationError(IngestError, ValueError):
-    """A deployment setting (database URL, region file) is wrong."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.periods import Period
+from reference.periods import Period
 
 
 @dataclass(frozen=True, slots=True)

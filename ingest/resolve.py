@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from ingest.layout import RawValue
 from ingest.municipality import Resolution, is_known, resolve_municipality
-from ingest.periods import FIRST_YEAR, Period, parse_period
+from ingest.periods import parse_period
 from ingest.problems import Problem, problem
 from ingest.records import Record
-from ingest.reference import Reference
 from ingest.values import read_count
+from reference.areas import Reference
+from reference.periods import FIRST_YEAR, Period
 
 
 @dataclass

@@ -1,10 +1,9 @@
 """Storing uploads: every attempt is recorded, values are superseded but never deleted.
 
-Works unchanged on SQLite (the embedded default) and PostgreSQL. Writers are serialised (SQLite:
-`BEGIN IMMEDIATE`; PostgreSQL: a transaction-level advisory lock), so that comparing a file with
-the current values and writing the differences is one consistent step; the partial unique index
-on the current values (see `schema`) is the backstop that refuses a second current value anyway.
-`connect` and `database_url` live in `schema` and are available from here.
+A file is stored in one write transaction (`db.engine.write_transaction`): comparing it with the
+current values and writing the differences is one consistent step; the partial unique index on the
+current values (`db.tables`) is the backstop that refuses a second current value anyway. Reading
+the values back is `db.values`; the upload list with its decoded problems is here.
 """
 
 from __future__ import annotations
@@ -13,27 +12,21 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy import update as sa_update
 
-from ingest.audit import record_upload
+from db.audit import record_upload
+from db.engine import write_transaction
+from db.tables import UTC, observations, uploads
+from db.values import UPLOAD_TYPES, read_frame
 from ingest.elements import ELEMENT_CODES
-from ingest.periods import Period
 from ingest.problems import Problem, Severity
 from ingest.records import Record
-from ingest.schema import DB_ENV, UTC, WRITE_OPTION, connect, database_url, observations, uploads
 
-__all__ = [
-    "DB_ENV", "StoreConflict", "StoreResult", "connect", "current_values", "database_url",
-    "file_sha256", "list_uploads", "store_upload", "store_version", "value_history",
-]  # fmt: skip
-
-_PG_LOCK_KEY = 0x4D4F4E49544F52  # "MONITOR": the advisory lock that serialises store_upload
 _CHUNK = 500  # bound parameters per IN (...) list, well below every backend's limit
 _SUCCESSOR = observations.alias("successor")
 
@@ -50,15 +43,6 @@ class StoreResult:
 
 class StoreConflict(RuntimeError):
     """A current value changed under a running upload; nothing of the upload was stored."""
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction; only one runs at a time per database."""
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
-        yield conn
 
 
 # --- storing ----------------------------------------------------------------------------------
@@ -247,109 +231,11 @@ def _store_values(engine: Engine, upload: dict, audit: dict, rows: list[dict]) -
     return StoreResult(upload_id, "stored", added, len(replaced), unchanged, None)
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _frame(conn: Connection, query, dtypes: dict[str, str]) -> pd.DataFrame:
-    """The query's rows as a DataFrame with fixed column types, also when there are no rows."""
-    result = conn.execute(query)
-    names, rows = list(result.keys()), result.all()
-    columns = zip(*rows, strict=True) if rows else ([] for _ in names)
-    frame = pd.DataFrame(dict(zip(names, map(list, columns), strict=True)))
-    for column in frame.columns.intersection(list(dtypes)):
-        dtype = dtypes[column]
-        if dtype == "utc":
-            frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-        elif dtype == "bool":
-            frame[column] = frame[column].astype("bool")
-        else:
-            frame[column] = pd.array(frame[column].tolist(), dtype=dtype)
-    return frame
-
-
-def _with_period(frame: pd.DataFrame) -> pd.DataFrame:
-    period = frame["year"].astype("str") + "Q" + frame["quarter"].astype("str")
-    frame.insert(frame.columns.get_loc("year"), "period", period.astype("str"))
-    return frame
-
-
-_UPLOAD_TYPES = {
-    "id": "int64", "file_name": "str", "sha256": "str", "source": "str", "uploaded_by": "str",
-    "uploaded_at": "utc", "status": "str", "added": "int64", "replaced": "int64",
-    "unchanged": "int64", "duplicate_of": "Int64",
-}  # fmt: skip
-_VALUE_TYPES = {
-    "observation_id": "int64", "municipality": "str", "year": "int64", "quarter": "int64",
-    "element": "str", "value": "Int64", "suppressed": "bool", "sheet": "str", "cell": "str",
-    "upload_id": "int64", "superseded_at": "utc", "superseded_by": "Int64",
-}  # fmt: skip
-
-
-_HISTORY_COLUMNS = [
-    "observation_id", "municipality", "period", "year", "quarter", "element", "value",
-    "suppressed", "sheet", "cell", "upload_id", "file_name", "source", "uploaded_by",
-    "uploaded_at", "superseded_at", "superseded_by", "current",
-]  # fmt: skip
-
-
-def _values(conn: Connection, query, upload_columns: list[str]) -> pd.DataFrame:
-    """Observations with a `period` column and the given columns of their upload.
-
-    The upload columns are looked up per upload rather than joined per value: far fewer rows to
-    convert. Uploads are read second, so every upload of the values read first is there.
-    """
-    frame = _with_period(_frame(conn, query, _VALUE_TYPES))
-    u = uploads.c
-    info = _frame(
-        conn,
-        select(u.id.label("upload_id"), *(u[name] for name in upload_columns)).where(u.status == "stored"),
-        {"upload_id": "int64", **{name: _UPLOAD_TYPES[name] for name in upload_columns}},
-    )
-    return frame.merge(info, on="upload_id", how="left", validate="many_to_one")
-
-
-def current_values(engine: Engine) -> pd.DataFrame:
-    """The current value of every municipality, quarter and element; `value` <NA> = unknown."""
-    o = observations.c
-    query = (
-        select(o.municipality, o.year, o.quarter, o.element, o.value, o.suppressed, o.upload_id)
-        .where(o.superseded_by.is_(None))
-        .order_by(o.municipality, o.year, o.quarter, o.element)
-    )
-    with engine.connect() as conn:
-        return _values(conn, query, ["uploaded_at"])
-
-
-def value_history(
-    engine: Engine,
-    municipality: str | None = None,
-    period: str | Period | None = None,
-    element: str | None = None,
-) -> pd.DataFrame:
-    """Every version of the values, superseded ones included, oldest first."""
-    o = observations.c
-    query = select(
-        o.id.label("observation_id"), o.municipality, o.year, o.quarter, o.element, o.value,
-        o.suppressed, o.sheet, o.cell, o.upload_id, o.superseded_at, o.superseded_by,
-    ).order_by(o.id)  # fmt: skip
-    if municipality is not None:
-        query = query.where(o.municipality == municipality)
-    if period is not None:
-        quarter = period if isinstance(period, Period) else Period.parse_code(str(period))
-        query = query.where(o.year == quarter.year, o.quarter == quarter.quarter)
-    if element is not None:
-        query = query.where(o.element == element)
-    with engine.connect() as conn:
-        frame = _values(conn, query, ["file_name", "source", "uploaded_by", "uploaded_at"])
-    frame["current"] = frame["superseded_by"].isna().astype("bool")
-    return frame[_HISTORY_COLUMNS]
-
-
 def list_uploads(engine: Engine) -> pd.DataFrame:
     """Every upload attempt, newest first; `problems` holds the decoded list of problems."""
     query = select(uploads).order_by(uploads.c.uploaded_at.desc(), uploads.c.id.desc())
     with engine.connect() as conn:
-        frame = _frame(conn, query, _UPLOAD_TYPES)
+        frame = read_frame(conn, query, UPLOAD_TYPES)
     frame["problems"] = pd.Series([json.loads(text) for text in frame["problems"]],
                                   index=frame.index, dtype="object")  # fmt: skip
     severities = [[p["severity"] for p in found] for found in frame["problems"]]
@@ -357,11 +243,3 @@ def list_uploads(engine: Engine) -> pd.DataFrame:
         counts = [found.count(severity.value) for found in severities]
         frame[column] = pd.Series(counts, index=frame.index, dtype="int64")
     return frame
-
-
-def store_version(engine: Engine) -> int:
-    """Changes whenever the values change: the number of stored uploads (uploads are serialised
-    and never deleted, so it only grows, and rejected or duplicate files leave it alone)."""
-    with engine.connect() as conn:
-        count = conn.execute(select(func.count()).where(uploads.c.status == "stored")).scalar_one()
-    return int(count)

@@ -14,9 +14,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE, Element
-from ingest.periods import FIRST_YEAR, Period, period_range
-from ingest.reference import load_reference
-from ingest.text import fold
+from reference.areas import load_reference
+from reference.periods import FIRST_YEAR, Period, period_range
+from reference.text import fold
 
 TITLE = "Monitor plegeraanpak — aanleverformat"
 CREATOR = "Monitor plegeraanpak"

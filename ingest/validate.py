@@ -7,7 +7,7 @@ from collections import defaultdict
 from ingest.elements import ELEMENTS_BY_CODE
 from ingest.problems import Problem, problem
 from ingest.records import Record
-from ingest.reference import Reference
+from reference.areas import Reference
 
 
 def deduplicate(records: list[Record], label: str, reference: Reference) -> tuple[list[Record], list[Problem]]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from ingest.periods import Period
-from ingest.problems import ConfigurationError
-from ingest.text import fold
+from config.errors import ConfigurationError
+from reference.periods import Period
+from reference.text import fold
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
 MUNICIPALITIES_FILE = REFERENCE_DIR / "gemeenten_per_jaar_2018_2025.csv"

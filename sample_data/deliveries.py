@@ -13,8 +13,8 @@ from functools import cache
 
 import numpy as np
 
-from ingest.periods import Period
-from ingest.reference import load_reference
+from reference.areas import load_reference
+from reference.periods import Period
 from sample_data.model import SEED
 
 UTC = dt.UTC

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from ingest.elements import ELEMENT_CODES
-from ingest.periods import Period
-from ingest.reference import Municipality, load_reference
-from ingest.text import fold
+from reference.areas import Municipality, load_reference
+from reference.periods import Period
+from reference.text import fold
 from sample_data import deliveries as dlv
 from sample_data import layouts
 from sample_data.model import PERIODS, SEED, model_wide

@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from ingest.elements import ELEMENTS
-from ingest.periods import Period
+from reference.periods import Period
 
 Cell = int | str | None
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ingest.elements import ELEMENT_CODES
-from ingest.periods import Period, period_range
-from ingest.reference import load_reference
+from reference.areas import load_reference
+from reference.periods import Period, period_range
 from sample_data.population import population
 
 SEED = 20180101

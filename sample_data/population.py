@@ -20,8 +20,8 @@ import statistics
 from collections import defaultdict
 from functools import cache
 
-from ingest.periods import Period
-from ingest.reference import MERGERS_FILE, load_reference
+from reference.areas import MERGERS_FILE, load_reference
+from reference.periods import Period
 
 
 @cache

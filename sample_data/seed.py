@@ -18,10 +18,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ingest.indicator_table import refresh
+from config.errors import ConfigurationError
+from db.engine import connect
+from indicators.table import refresh
 from ingest.pipeline import load_file
-from ingest.problems import ConfigurationError
-from ingest.store import connect, list_uploads
+from ingest.store import list_uploads
 from sample_data.generate import MANIFEST, generate, read_manifest
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "sample"

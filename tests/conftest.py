@@ -47,7 +47,7 @@ def postgres_url():
 def _store_drop_tables(url: str) -> None:
     from sqlalchemy import create_engine
 
-    from ingest.schema import metadata
+    from db.tables import metadata
 
     engine = create_engine(url)
     try:
@@ -71,7 +71,7 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def engine(db_url):
     """`ingest.store.connect` on an empty database: the tables exist, nothing is stored."""
-    from ingest.store import connect
+    from db.engine import connect
 
     engine = connect(db_url)
     yield engine

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from accounts.cli import main, municipality_code
-from accounts.schema import users
 from accounts.scope import Role
 from accounts.sessions import authenticate, resolve, start_session
 from accounts.users import AccountError, get_user, list_users
-from ingest.reference import load_reference
-from ingest.schema import audit_log
+from db.tables import audit_log, users
+from reference.areas import load_reference
 
 REF = load_reference()
 PASSWORD = "correct paard batterij"

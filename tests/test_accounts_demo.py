@@ -9,8 +9,8 @@ from accounts.demo import demo_accounts, demo_scopes
 from accounts.scope import Role
 from accounts.sessions import authenticate
 from accounts.users import get_user, list_users, scope_of, set_active, set_role
-from ingest.reference import load_reference
-from ingest.schema import audit_log
+from db.tables import audit_log
+from reference.areas import load_reference
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 REF = load_reference()

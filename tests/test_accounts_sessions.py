@@ -7,7 +7,6 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from accounts.schema import sessions, users
 from accounts.scope import Role, Scope
 from accounts.sessions import (
     ABSOLUTE_TIMEOUT,
@@ -25,8 +24,8 @@ from accounts.sessions import (
     token_hash,
 )
 from accounts.users import add_user, get_user, reset_password, set_active, set_role
-from ingest.reference import load_reference
-from ingest.schema import UTC, audit_log
+from db.tables import UTC, audit_log, sessions, users
+from reference.areas import load_reference
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 REF = load_reference()

@@ -8,7 +8,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from accounts.passwords import PasswordRejected
-from accounts.schema import ensure_tables, users
 from accounts.scope import Role, Scope
 from accounts.sessions import authenticate, resolve, start_session
 from accounts.users import (
@@ -23,9 +22,9 @@ from accounts.users import (
     set_role,
     set_scope,
 )
-from ingest.audit import Action
-from ingest.reference import load_reference
-from ingest.schema import UTC, audit_log, metadata
+from db.audit import Action
+from db.tables import UTC, audit_log, users
+from reference.areas import load_reference
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 REF = load_reference()
@@ -277,13 +276,3 @@ def test_scope_text():
     assert scope_text(account_like(Role.KETENPARTNER, None, ("GM0014", "GM0037")), REF) == (
         "gemeenten GM0014 Groningen, GM0037 Stadskanaal"
     )
-
-
-def test_ensure_tables_creates_the_tables_on_a_bare_database(tmp_path):
-    from sqlalchemy import create_engine, inspect
-
-    bare = create_engine(f"sqlite:///{tmp_path / 'bare.sqlite'}")
-    ensure_tables(bare)
-    ensure_tables(bare)  # twice is fine
-    assert {"users", "sessions"} <= set(inspect(bare).get_table_names())
-    assert "users" in metadata.tables and "sessions" in metadata.tables  # so connect() creates them too

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.aggregate import COLUMNS, aggregate
-from ingest.indicators import INDICATORS, INDICATORS_BY_CODE
-from ingest.periods import Period, period_range
-from ingest.reference import DEFAULT_REGIONS_FILE, load_reference
-from ingest.statistics import byar_interval, wilson_interval
+from indicators.aggregate import COLUMNS, aggregate
+from indicators.registry import INDICATORS, INDICATORS_BY_CODE
+from indicators.statistics import byar_interval, wilson_interval
+from reference.areas import DEFAULT_REGIONS_FILE, load_reference
+from reference.periods import Period, period_range
 
 Q1, Q2 = Period(2022, 1), Period(2022, 2)
 AMSTERDAM, AMSTELVEEN, DIEMEN, UITHOORN, WEESP = "GM0363", "GM0362", "GM0384", "GM0451", "GM0457"

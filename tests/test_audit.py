@@ -14,12 +14,15 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from ingest import audit, store
-from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit, record
-from ingest.periods import Period
+from db import audit
+from db import engine as db_engine
+from db import values as db_values
+from db.audit import ACTION_LABELS, Action, count_audit, read_audit, record
+from db.tables import AUDIT_APPEND_ONLY, audit_log
+from ingest import store
 from ingest.problems import problem
 from ingest.records import Record
-from ingest.schema import AUDIT_APPEND_ONLY, audit_log
+from reference.periods import Period
 
 UTC = dt.UTC
 _shas = itertools.count(1)
@@ -86,7 +89,7 @@ def test_the_refusal_also_holds_for_sqlalchemy_statements(engine):
 @pytest.mark.postgres
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_postgres_refuses_truncate(db_url):
-    engine = store.connect(db_url)
+    engine = db_engine.connect(db_url)
     try:
         with engine.begin() as conn:
             record(conn, actor="jan", action=Action.LOGIN)
@@ -99,11 +102,11 @@ def test_postgres_refuses_truncate(db_url):
 
 def test_triggers_survive_reconnecting(db_url):
     """A second `connect` (tables exist) keeps the triggers and does not fail on them."""
-    first = store.connect(db_url)
+    first = db_engine.connect(db_url)
     with first.begin() as conn:
         record(conn, actor="jan", action=Action.LOGIN)
     first.dispose()
-    second = store.connect(db_url)
+    second = db_engine.connect(db_url)
     try:
         with pytest.raises(DBAPIError), second.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
@@ -180,7 +183,7 @@ def test_superseded_values_are_listed_key_by_key_with_old_and_new(engine):
     actor, action, subject, details = superseded
     assert (actor, action, subject) == ("systeem", "waarden_vervangen", "q1-correctie.xlsx")
     assert (details["upload_id"], details["count"]) == (second.upload_id, 3)
-    history = store.value_history(engine)
+    history = db_values.value_history(engine)
     ids = {(r.municipality, r.element, r.upload_id): r.observation_id for r in history.itertuples()}
     first_id = history["upload_id"].min()
     # the unchanged key (thv_preventief) and the new one (GM0050) are not listed
@@ -243,7 +246,7 @@ def test_a_rejected_upload_records_the_attempt_and_its_errors(engine, problems, 
 @pytest.mark.parametrize("step", ["_release", "_insert_observations", "_link_superseded", "record_upload"])
 def test_a_failure_midway_leaves_no_entry_and_no_value(engine, monkeypatch, step):
     put(engine, [rec(value=5)])
-    before = raw_rows(engine), store.value_history(engine)
+    before = raw_rows(engine), db_values.value_history(engine)
     real = getattr(store, step)
 
     def fail_after(*args, **kwargs):
@@ -254,13 +257,13 @@ def test_a_failure_midway_leaves_no_entry_and_no_value(engine, monkeypatch, step
     with pytest.raises(RuntimeError, match="schijf vol"):
         put(engine, [rec(value=6), rec("GM0014", value=1)])
     assert raw_rows(engine) == before[0]
-    pd.testing.assert_frame_equal(store.value_history(engine), before[1])
+    pd.testing.assert_frame_equal(db_values.value_history(engine), before[1])
     assert len(store.list_uploads(engine)) == 1
 
 
 def test_a_conflict_rolls_back_and_records_the_failed_attempt(engine, monkeypatch):
     put(engine, [rec(value=5)])
-    before = store.value_history(engine)
+    before = db_values.value_history(engine)
 
     def conflict(*_args, **_kwargs):
         raise store.StoreConflict("a current value was superseded by another upload meanwhile")
@@ -268,7 +271,7 @@ def test_a_conflict_rolls_back_and_records_the_failed_attempt(engine, monkeypatc
     monkeypatch.setattr(store, "_release", conflict)
     with pytest.raises(store.StoreConflict):
         put(engine, [rec(value=6)], name="gelijktijdig.xlsx", uploaded_by="jan")
-    pd.testing.assert_frame_equal(store.value_history(engine), before)
+    pd.testing.assert_frame_equal(db_values.value_history(engine), before)
     assert len(store.list_uploads(engine)) == 1
     last = entries(engine)[-1]
     assert last[:3] == ("jan", "aanlevering", "gelijktijdig.xlsx")

@@ -20,8 +20,8 @@ from dash.exceptions import PreventUpdate
 
 from accounts.scope import Role, Scope
 from dashboard.access import signed_in_as
-from ingest.audit import Action, record
-from ingest.store import connect
+from db.audit import Action, record
+from db.engine import connect
 from tests.dash_tree import by_id, find, text_of
 from tests.dashboard_db import clicked, dashboard_on
 

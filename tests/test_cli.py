@@ -8,8 +8,10 @@ import sys
 import openpyxl
 import pytest
 
+from db.engine import connect
+from db.values import current_values, value_history
 from ingest.cli import main
-from ingest.store import connect, current_values, list_uploads, value_history
+from ingest.store import list_uploads
 from tests.workbooks import write_workbook
 
 GOOD = {"Blad1": [["Gemeente", "Kwartaal", "THV", "THV kindermishandeling"], ["Utrecht", "2024 K1", 10, 4]]}

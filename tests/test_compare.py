@@ -3,8 +3,8 @@ import math
 import pandas as pd
 import pytest
 
-from ingest.compare import Comparison, compare, compare_frame
-from ingest.indicators import Direction
+from indicators.compare import Comparison, compare, compare_frame
+from indicators.registry import Direction
 
 UP, DOWN = Direction.UP, Direction.DOWN
 

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
-from ingest import deliveries
-from ingest.deliveries import (
+from indicators import completeness
+from indicators.completeness import (
     DEADLINE_DAYS_AFTER_QUARTER,
     Status,
     deadline,
@@ -19,9 +19,9 @@ from ingest.deliveries import (
     shown_periods,
     status_of,
 )
-from ingest.periods import Period
 from ingest.pipeline import load_file
-from ingest.reference import load_reference
+from reference.areas import load_reference
+from reference.periods import Period
 from tests.workbooks import write_workbook
 
 UTC = dt.UTC
@@ -206,4 +206,4 @@ def test_shown_periods(engine, tmp_path):
     deliver(engine, tmp_path, "amsterdam-k3", [["Amsterdam", "2022 K3", 1, 0]], at("2022-10-02T08:00"))
     periods = shown_periods(engine, today=dt.date(2023, 6, 1))
     assert (periods[0], periods[-1], len(periods)) == (Period(2018, 1), Period(2022, 3), 19)
-    assert deliveries.latest_delivered_period(engine) == Period(2022, 3)
+    assert completeness.latest_delivered_period(engine) == Period(2022, 3)

@@ -10,10 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ingest.export import EXPORT_COLUMNS, export_table, write_export
-from ingest.indicators import INDICATORS
-from ingest.periods import Period
-from ingest.reference import DEFAULT_REGIONS_FILE, load_reference
+from indicators.export import EXPORT_COLUMNS, export_table, write_export
+from indicators.registry import INDICATORS
+from reference.areas import DEFAULT_REGIONS_FILE, load_reference
+from reference.periods import Period
 
 Q2 = Period(2022, 2)
 HEADER = "level,area_code,area_name,period,indicator,numerator,denominator,value,ci_low,ci_high,reported,expected"
@@ -164,7 +164,7 @@ def test_xlsx_formula_injection_guard(table, tmp_path, name):
 
 
 def test_csv_downloads_neutralise_formulas():
-    from ingest.export import neutralise_formulas
+    from indicators.export import neutralise_formulas
 
     frame = pd.DataFrame({"bestand": ["=HYPERLINK(1)", "+a", "-b", "@c", "\tx", "gewoon"], "n": [1, -2, 3, 4, 5, 6]})
     assert neutralise_formulas(frame).values.tolist() == [

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from dashboard.figures import compare as fig
-from ingest.compare import Comparison
-from ingest.funnel import proportion_limits, rate_limits
-from ingest.indicators import INDICATORS_BY_CODE
-from ingest.statistics import byar_interval, wilson_interval
+from indicators.compare import Comparison
+from indicators.funnel import proportion_limits, rate_limits
+from indicators.registry import INDICATORS_BY_CODE
+from indicators.statistics import byar_interval, wilson_interval
 
 UP = INDICATORS_BY_CODE["plegerhulp_bereik"]  # proportion, higher is better
 DOWN = INDICATORS_BY_CODE["plegerhulp_uitval"]  # proportion, lower is better

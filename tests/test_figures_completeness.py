@@ -7,8 +7,8 @@ import pytest
 from dash import html
 
 from dashboard.figures import completeness as fig
-from ingest.deliveries import quarter_totals
-from ingest.periods import Period
+from indicators.completeness import quarter_totals
+from reference.periods import Period
 
 K1, K2 = Period(2022, 1), Period(2022, 2)
 PERIODS = [K1, K2]

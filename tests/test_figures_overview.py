@@ -15,8 +15,8 @@ import pytest
 
 from dashboard.figures import overview as fig
 from dashboard.figures.overview import Category
-from ingest.indicators import INDICATORS_BY_CODE, Direction, Unit
-from ingest.reference import Region
+from indicators.registry import INDICATORS_BY_CODE, Direction, Unit
+from reference.areas import Region
 
 NAN = float("nan")
 UITVAL = INDICATORS_BY_CODE["plegerhulp_uitval"]  # direction down
@@ -326,7 +326,7 @@ def test_map_figure_is_calm_dutch_and_needs_no_tiles():
 
 
 def test_real_municipality_map_covers_every_region_of_the_division():
-    from ingest.reference import load_reference
+    from reference.areas import load_reference
 
     reference = load_reference()
     shapes = fig.region_shapes(fig.load_municipality_geojson(), reference)

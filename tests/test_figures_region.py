@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from config.errors import ConfigurationError
 from dashboard.figures import region as fig
-from ingest.indicators import INDICATORS_BY_CODE
-from ingest.problems import ConfigurationError
-from ingest.reference import load_reference
+from indicators.registry import INDICATORS_BY_CODE
+from reference.areas import load_reference
 
 KM = INDICATORS_BY_CODE["huisverbod_km"]
 UITVAL = INDICATORS_BY_CODE["plegerhulp_uitval"]

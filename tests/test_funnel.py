@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
-from ingest.indicators import Unit
-from ingest.statistics import wilson_interval
+from indicators.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
+from indicators.registry import Unit
+from indicators.statistics import wilson_interval
 
 # testdata_funnel_prop_outputs.csv (phe_funnels on testdata_funnel_prop_inputs.csv, multiplier 100):
 # Population, Lower2s0025limit, Upper2s0025limit, Lower3s0001limit, Upper3s0001limit; Baseline 80.642448.

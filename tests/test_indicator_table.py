@@ -2,11 +2,11 @@
 
 import datetime as dt
 
-from ingest.aggregate import aggregate
-from ingest.indicator_table import computed_version, read_indicators, refresh
+from db.values import current_values, store_version
+from indicators.aggregate import aggregate
+from indicators.table import computed_version, read_indicators, refresh
 from ingest.pipeline import load_file
-from ingest.reference import load_reference
-from ingest.store import current_values, store_version
+from reference.areas import load_reference
 from tests.workbooks import write_workbook
 
 TODAY = dt.date(2025, 11, 1)

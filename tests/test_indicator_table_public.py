@@ -5,13 +5,13 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import func, select
 
-from ingest.aggregate import COLUMNS, aggregate
-from ingest.indicator_table import PUBLIC_COLUMNS, read_indicators, refresh
+from db.tables import indicator_values_public
+from db.values import current_values
+from indicators.aggregate import COLUMNS, aggregate
+from indicators.suppression import suppress
+from indicators.table import PUBLIC_COLUMNS, read_indicators, refresh
 from ingest.pipeline import load_file
-from ingest.reference import load_reference
-from ingest.schema import indicator_values_public
-from ingest.store import current_values
-from ingest.suppression import suppress
+from reference.areas import load_reference
 from tests.workbooks import write_workbook
 
 TODAY = dt.date(2025, 11, 1)

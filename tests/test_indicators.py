@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from indicators.registry import INDICATORS, INDICATORS_BY_CODE, Direction, Unit
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
-from ingest.indicators import INDICATORS, INDICATORS_BY_CODE, Direction, Unit
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CONSULTATIONS = ("consultaties_fggz", "consultaties_ggz", "consultaties_verslavingszorg", "consultaties_lvb")

@@ -1,4 +1,4 @@
-"""Uploaded files on the server (dashboard.uploads): decode, dry run, store, and the frames the page shows."""
+"""Uploaded files on the server (dashboard.intake): decode, dry run, store, and the frames the page shows."""
 
 import base64
 import datetime as dt
@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 
 from accounts.scope import Role, Scope
-from dashboard import upload_scope, upload_tables, uploads
+from dashboard import intake
+from dashboard.figures import upload as upload_figures
+from db.values import current_values, store_version, value_history
+from indicators.table import computed_version, read_indicators
 from ingest.guard import Limits
-from ingest.indicator_table import computed_version, read_indicators
 from ingest.pipeline import FileResult
-from ingest.reference import load_reference
-from ingest.store import StoreResult, current_values, list_uploads, store_version, value_history
+from ingest.store import StoreResult, list_uploads
+from reference.areas import load_reference
 from tests.dashboard_db import ADMIN
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 
@@ -61,21 +63,21 @@ def bad(tmp_path):
 
 
 def test_good_workbook_gives_its_preview(good):
-    result = uploads.check_upload(good, "gemeente_utrecht.xlsx", scope=ADMIN)
+    result = intake.check_upload(good, "gemeente_utrecht.xlsx", scope=ADMIN)
     assert result.ok
-    assert upload_tables.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
-    preview = upload_tables.preview_frame(result, load_reference())
+    assert upload_figures.check_summary(result) == "gemeente_utrecht.xlsx: in orde, 4 waarden, 1 waarschuwing"
+    preview = upload_figures.preview_frame(result, load_reference())
     assert list(preview.columns) == ["Gemeente", "Kwartaal", "Gegevenselement", "Waarde"]
     assert preview.values.tolist() == GOOD_PREVIEW
 
 
 def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
-    result = uploads.check_upload(bad, "fouten.xlsx", scope=ADMIN)
+    result = intake.check_upload(bad, "fouten.xlsx", scope=ADMIN)
     assert not result.ok
-    assert upload_tables.check_summary(result) == (
+    assert upload_figures.check_summary(result) == (
         "fouten.xlsx: geweigerd, 3 fouten, 1 waarschuwing; er wordt niets opgeslagen"
     )
-    frame = upload_tables.problems_frame([result])
+    frame = upload_figures.problems_frame([result])
     assert list(frame.columns) == ["Bestand", "Blad", "Cel", "Ernst", "Melding"]
     # errors first, then warnings; each top to bottom, left to right
     assert frame[["Bestand", "Blad", "Cel", "Ernst"]].values.tolist() == [
@@ -92,18 +94,16 @@ def test_bad_workbook_gives_problems_with_cell_and_dutch_message(bad):
 
 def test_municipality_field_fills_a_file_without_municipality_column(tmp_path):
     contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
-    without = uploads.check_upload(contents, "k.xlsx", scope=ADMIN)
+    without = intake.check_upload(contents, "k.xlsx", scope=ADMIN)
     assert [p.code for p in without.problems] == ["missing_municipality"]
-    chosen = uploads.check_upload(
-        contents, "k.xlsx", upload_scope.municipality_for_file("Utrecht (GM0344)"), scope=ADMIN
-    )
+    chosen = intake.check_upload(contents, "k.xlsx", intake.municipality_for_file("Utrecht (GM0344)"), scope=ADMIN)
     assert chosen.ok
     assert {r.municipality for r in chosen.records} == {"GM0344"}
 
 
 def test_problems_of_several_files_keep_their_file_order(good, bad):
-    results = [uploads.check_upload(bad, "b.xlsx", scope=ADMIN), uploads.check_upload(good, "a.xlsx", scope=ADMIN)]
-    frame = upload_tables.problems_frame(results)
+    results = [intake.check_upload(bad, "b.xlsx", scope=ADMIN), intake.check_upload(good, "a.xlsx", scope=ADMIN)]
+    frame = upload_figures.problems_frame(results)
     assert frame["Bestand"].tolist() == ["b.xlsx"] * 4 + ["a.xlsx"]
     assert frame.iloc[-1][["Blad", "Cel", "Ernst"]].tolist() == ["Gegevens", "D3", "waarschuwing"]
 
@@ -113,14 +113,14 @@ def test_problems_of_several_files_keep_their_file_order(good, bad):
 
 def test_temporary_file_has_a_generated_name_and_is_gone_afterwards(good, temp_dir, monkeypatch):
     seen = []
-    real_read_file = uploads.read_file
+    real_read_file = intake.read_file
 
     def spy(path, **kwargs):
         seen.append((path, path.exists(), path.parent))
         return real_read_file(path, **kwargs)
 
-    monkeypatch.setattr(uploads, "read_file", spy)
-    result = uploads.check_upload(good, "../../geheim/gemeente_utrecht.xlsx", scope=ADMIN)
+    monkeypatch.setattr(intake, "read_file", spy)
+    result = intake.check_upload(good, "../../geheim/gemeente_utrecht.xlsx", scope=ADMIN)
     assert result.ok and result.file == "gemeente_utrecht.xlsx"
     [(path, existed, parent)] = seen
     assert existed and parent == temp_dir
@@ -132,8 +132,8 @@ def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypa
     def broken(path, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(uploads, "read_file", broken)
-    result = uploads.check_upload(good, "a.xlsx", scope=ADMIN)
+    monkeypatch.setattr(intake, "read_file", broken)
+    result = intake.check_upload(good, "a.xlsx", scope=ADMIN)
     assert [p.code for p in result.problems] == ["unreadable"]
     assert "interne fout" in result.problems[0].message
     assert list(temp_dir.iterdir()) == []
@@ -142,7 +142,7 @@ def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypa
 def test_too_large_content_is_refused_before_decoding(temp_dir, monkeypatch):
     monkeypatch.setattr(base64, "b64decode", lambda *a, **k: pytest.fail("decoded a too large file"))
     huge = "data:application/octet-stream;base64," + "A" * 28_000_000  # 21 MB once decoded
-    result = uploads.check_upload(huge, "groot.xlsx", scope=ADMIN)
+    result = intake.check_upload(huge, "groot.xlsx", scope=ADMIN)
     assert not result.ok
     [found] = result.problems
     assert found.code == "file_too_large"
@@ -156,7 +156,7 @@ def test_too_large_content_is_refused_before_decoding(temp_dir, monkeypatch):
 )
 def test_size_limit_is_exact(size, refused):
     contents = "data:;base64," + base64.b64encode(b"x" * size).decode()
-    data, problems = uploads.decode_upload(contents, "a.xlsx", Limits(max_file_bytes=100))
+    data, problems = intake.decode_upload(contents, "a.xlsx", Limits(max_file_bytes=100))
     assert (data is None) is refused
     assert [p.code for p in problems] == (["file_too_large"] if refused else [])
     if not refused:
@@ -175,7 +175,7 @@ def test_size_limit_is_exact(size, refused):
     ],
 )
 def test_undecodable_contents_are_refused_in_dutch(contents, temp_dir):
-    result = uploads.check_upload(contents, "kapot.xlsx", scope=ADMIN)
+    result = intake.check_upload(contents, "kapot.xlsx", scope=ADMIN)
     [found] = result.problems
     assert (found.code, found.file, found.is_error) == ("unreadable", "kapot.xlsx", True)
     assert "het bestand is niet goed overgekomen; kies het opnieuw" in found.message
@@ -183,13 +183,13 @@ def test_undecodable_contents_are_refused_in_dutch(contents, temp_dir):
 
 
 def test_empty_file_reaches_the_guard():
-    result = uploads.check_upload("data:", "leeg.xlsx", scope=ADMIN)
+    result = intake.check_upload("data:", "leeg.xlsx", scope=ADMIN)
     assert [p.code for p in result.problems] == ["file_empty"]
 
 
 def test_not_a_workbook_is_refused_by_the_guard():
     contents = "data:application/pdf;base64," + base64.b64encode(b"%PDF-1.4 nothing").decode()
-    result = uploads.check_upload(contents, "brief.pdf", scope=ADMIN)
+    result = intake.check_upload(contents, "brief.pdf", scope=ADMIN)
     assert [p.code for p in result.problems] == ["not_xlsx"]
 
 
@@ -206,14 +206,14 @@ def test_not_a_workbook_is_refused_by_the_guard():
     ],
 )
 def test_safe_label(name, label):
-    assert uploads.safe_label(name) == label
+    assert intake.safe_label(name) == label
 
 
 # --- storing ----------------------------------------------------------------------------------
 
 
 def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, bad, temp_dir):
-    done = uploads.store_files(engine, [(good, "gemeente_utrecht.xlsx"), (bad, "fouten.xlsx")], scope=ADMIN)
+    done = intake.store_files(engine, [(good, "gemeente_utrecht.xlsx"), (bad, "fouten.xlsx")], scope=ADMIN)
     assert [item.stored.status for item in done] == ["stored", "rejected"]
     first = done[0].stored
     assert isinstance(first, StoreResult)
@@ -230,11 +230,11 @@ def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, 
         ["gemeente_utrecht.xlsx", "stored", "uploadpagina (beheerder)", "test-beheerder"],
     ]
     assert list(temp_dir.iterdir()) == []
-    assert [upload_tables.store_summary(item) for item in done] == [
+    assert [upload_figures.store_summary(item) for item in done] == [
         "gemeente_utrecht.xlsx: opgeslagen, 4 waarden (4 nieuw, 0 vervangen, 0 ongewijzigd)",
         "fouten.xlsx: geweigerd, 3 fouten; er is niets opgeslagen",
     ]
-    frame = upload_tables.store_frame(done)
+    frame = upload_figures.store_frame(done)
     assert frame.astype(object).where(frame.notna(), None).values.tolist() == [
         ["gemeente_utrecht.xlsx", "opgeslagen", 4, 0, 0],
         ["fouten.xlsx", "geweigerd", None, None, None],
@@ -242,21 +242,21 @@ def test_storing_records_values_and_refreshes_the_indicator_table(engine, good, 
 
 
 def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, tmp_path):
-    [first] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
-    [again] = uploads.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
+    [first] = intake.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
+    [again] = intake.store_files(engine, [(good, "a.xlsx")], scope=ADMIN)
     assert again.stored.status == "duplicate"
-    assert upload_tables.store_summary(again) == (
+    assert upload_figures.store_summary(again) == (
         f"a.xlsx: dit bestand is al eerder opgeslagen (aanlevering {first.stored.upload_id}); "
         "er is niets nieuws opgeslagen"
     )
     changed = {"Gegevens": [TEMPLATE_HEADER, ["Utrecht", "2025 K2", 30, 15]]}
-    [later] = uploads.store_files(
+    [later] = intake.store_files(
         engine, [(data_url(write_workbook(tmp_path / "b.xlsx", changed)), "b.xlsx")], scope=ADMIN
     )
     assert (later.stored.added, later.stored.replaced, later.stored.unchanged) == (0, 1, 1)
     table = read_indicators(engine, level="municipality", areas=["GM0344"], indicators=["huisverbod_km"])
     assert table.set_index("period")["value"]["2025Q2"] == pytest.approx(15 / 30)
-    versions = upload_tables.value_history_frame(value_history(engine, municipality="GM0344", period="2025Q2"))
+    versions = upload_figures.value_history_frame(value_history(engine, municipality="GM0344", period="2025Q2"))
     assert versions[["Gegevenselement", "Waarde", "Status"]].values.tolist() == [
         ["Tijdelijke huisverboden (totaal)", "30", "huidige waarde"],
         ["waarvan bij kindermishandeling", "12", "vervangen"],
@@ -270,7 +270,7 @@ def test_storing_again_is_a_duplicate_and_a_changed_file_replaces(engine, good, 
 
 
 def test_undecodable_upload_is_recorded_as_rejected(engine):
-    [item] = uploads.store_files(engine, [("data:;base64,@@", "kapot.xlsx")], scope=ADMIN)
+    [item] = intake.store_files(engine, [("data:;base64,@@", "kapot.xlsx")], scope=ADMIN)
     assert item.stored.status == "rejected"
     assert list_uploads(engine)["status"].tolist() == ["rejected"]
     assert computed_version(engine) is None  # nothing stored, nothing recomputed
@@ -301,7 +301,7 @@ def _uploads_frame(rows):
 
 
 def test_history_frame_in_dutch_and_amsterdam_time():
-    frame = upload_tables.history_frame(
+    frame = upload_figures.history_frame(
         _uploads_frame(
             [
                 ("2025-07-01T12:00:00Z", "b.xlsx", "uploadpagina", "dashboard", "duplicate", 0, 7, 0, 0, 0),
@@ -310,7 +310,7 @@ def test_history_frame_in_dutch_and_amsterdam_time():
             ]
         )
     )
-    assert list(frame.columns) == upload_tables.HISTORY_COLUMNS
+    assert list(frame.columns) == upload_figures.HISTORY_COLUMNS
     rows = frame.astype(object).where(frame.notna(), None).values.tolist()
     assert rows == [
         ["01-07-2025 14:00", "b.xlsx", "uploadpagina", "dashboard", "al eerder opgeslagen (aanlevering 7)",
@@ -322,9 +322,9 @@ def test_history_frame_in_dutch_and_amsterdam_time():
 
 def test_history_frame_shows_the_last_ones():
     rows = [("2025-01-15T08:30:00Z", f"{i}.xlsx", "", "", "stored", 0, None, 1, 0, 0) for i in range(60)]
-    assert len(upload_tables.history_frame(_uploads_frame(rows))) == 50
-    assert len(upload_tables.history_frame(_uploads_frame(rows), limit=None)) == 60
-    assert upload_tables.history_frame(_uploads_frame([])).columns.tolist() == upload_tables.HISTORY_COLUMNS
+    assert len(upload_figures.history_frame(_uploads_frame(rows))) == 50
+    assert len(upload_figures.history_frame(_uploads_frame(rows), limit=None)) == 60
+    assert upload_figures.history_frame(_uploads_frame([])).columns.tolist() == upload_figures.HISTORY_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -333,7 +333,7 @@ def test_history_frame_shows_the_last_ones():
      (pd.NA, False, "onbekend")],
 )  # fmt: skip
 def test_value_text(value, suppressed, text):
-    assert upload_tables.value_text(value, suppressed) == text
+    assert upload_figures.value_text(value, suppressed) == text
 
 
 @pytest.mark.parametrize(
@@ -348,7 +348,7 @@ def test_value_text(value, suppressed, text):
     ],
 )
 def test_municipality_for_file(text, meant):
-    assert upload_scope.municipality_for_file(text) == meant
+    assert intake.municipality_for_file(text) == meant
 
 
 @pytest.mark.parametrize(
@@ -367,24 +367,24 @@ def test_municipality_for_file(text, meant):
     ],
 )
 def test_municipality_code(text, code):
-    assert upload_scope.municipality_code(text, load_reference()) == code
+    assert intake.municipality_code(text, load_reference()) == code
 
 
 def test_municipality_choices():
     reference = load_reference()
-    current = upload_scope.municipality_choices(reference, dt.date(2025, 6, 1))
+    current = intake.municipality_choices(reference, dt.date(2025, 6, 1))
     assert len(current) == 342
     assert current[:2] == ["Aa en Hunze (GM1680)", "Aalsmeer (GM0358)"]
     assert "Utrecht (GM0344)" in current and not any(c.startswith("Weesp") for c in current)
     position = current.index("'s-Hertogenbosch (GM0796)")  # sorted as Hertogenbosch
     assert current.index("Heerlen (GM0917)") < position < current.index("Heusden (GM0797)")
-    every = upload_scope.municipality_choices(reference, dt.date(2025, 6, 1), current_only=False)
+    every = intake.municipality_choices(reference, dt.date(2025, 6, 1), current_only=False)
     assert "Weesp (GM0457, opgeheven 2022)" in every
 
 
 def test_preview_of_a_file_without_records_is_empty():
-    frame = upload_tables.preview_frame(FileResult("a.xlsx", [], []), load_reference())
-    assert frame.empty and list(frame.columns) == upload_tables.PREVIEW_COLUMNS
+    frame = upload_figures.preview_frame(FileResult("a.xlsx", [], []), load_reference())
+    assert frame.empty and list(frame.columns) == upload_figures.PREVIEW_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -399,7 +399,7 @@ def test_preview_of_a_file_without_records_is_empty():
     ],
 )
 def test_dutch_datetime(moment, text):
-    assert upload_tables.dutch_datetime(moment) == text
+    assert upload_figures.dutch_datetime(moment) == text
 
 
 # --- the user's scope -------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def outside_message(municipality: str, allowed: str) -> str:
     ],
 )  # fmt: skip
 def test_allowed_text(scope, text):
-    assert upload_scope.allowed_text(scope, load_reference()) == text
+    assert intake.allowed_text(scope, load_reference()) == text
 
 
 @pytest.mark.parametrize(
@@ -463,19 +463,19 @@ def test_allowed_text(scope, text):
      (KETENPARTNER, "uploadpagina (ketenpartner)"), (PROJECTLEIDER, "uploadpagina (projectleider)")],
 )  # fmt: skip
 def test_source_names_the_role(scope, source):
-    assert upload_scope.source_of(scope) == source
+    assert intake.source_of(scope) == source
 
 
 def test_check_refuses_a_municipality_outside_the_scope_at_its_first_value(tmp_path):
     contents = upload_of(tmp_path, "a.xlsx", "GM0344", "GM0363")
-    result = uploads.check_upload(contents, "a.xlsx", scope=GEMEENTE_UTRECHT)
+    result = intake.check_upload(contents, "a.xlsx", scope=GEMEENTE_UTRECHT)
     assert not result.ok
     assert refused(result) == [("Gegevens", "C3", outside_message("Amsterdam (GM0363)", UTRECHT_ONLY))]
     assert [p.code for p in result.errors] == ["outside_scope"]  # the file itself is fine
-    assert upload_tables.check_summary(result) == "a.xlsx: geweigerd, 1 fout; er wordt niets opgeslagen"
+    assert upload_figures.check_summary(result) == "a.xlsx: geweigerd, 1 fout; er wordt niets opgeslagen"
     # fine for a beheerder; Amsterdam may not send Utrecht's row
-    assert uploads.check_upload(contents, "a.xlsx", scope=ADMIN).ok
-    other = uploads.check_upload(contents, "a.xlsx", scope=GEMEENTE_AMSTERDAM)
+    assert intake.check_upload(contents, "a.xlsx", scope=ADMIN).ok
+    other = intake.check_upload(contents, "a.xlsx", scope=GEMEENTE_AMSTERDAM)
     assert refused(other) == [("Gegevens", "C2", outside_message("Utrecht (GM0344)", "Amsterdam (GM0363)"))]
 
 
@@ -494,7 +494,7 @@ def test_check_refuses_a_municipality_outside_the_scope_at_its_first_value(tmp_p
 )
 def test_every_municipality_outside_the_scope_is_named_once(tmp_path, scope, codes, outside):
     contents = upload_of(tmp_path, "a.xlsx", *codes, *codes[:1])  # the first one twice
-    result = uploads.check_upload(contents, "a.xlsx", scope=scope)
+    result = intake.check_upload(contents, "a.xlsx", scope=scope)
     assert refused_codes(result) == outside
     assert result.ok is (not outside)
 
@@ -515,9 +515,7 @@ def test_the_municipality_choice_is_checked_too(tmp_path, choice, codes, outside
         contents = upload_of(tmp_path, "k.xlsx", *codes)
     else:
         contents = data_url(write_workbook(tmp_path / "k.xlsx", {"Blad1": [TEMPLATE_HEADER[1:], ["2025 K2", 9, 2]]}))
-    result = uploads.check_upload(
-        contents, "k.xlsx", upload_scope.municipality_for_file(choice), scope=GEMEENTE_UTRECHT
-    )
+    result = intake.check_upload(contents, "k.xlsx", intake.municipality_for_file(choice), scope=GEMEENTE_UTRECHT)
     assert refused_codes(result) == outside
     assert result.ok is (not outside)
     if not codes and not outside:
@@ -528,14 +526,14 @@ def test_a_merged_away_municipality_belongs_to_its_successor(tmp_path):
     contents = data_url(
         write_workbook(tmp_path / "w.xlsx", {"Gegevens": [TEMPLATE_HEADER, ["Weesp", "2021 K4", 5, 1]]})
     )
-    assert uploads.check_upload(contents, "w.xlsx", scope=GEMEENTE_AMSTERDAM).ok
-    assert refused(uploads.check_upload(contents, "w.xlsx", scope=GEMEENTE_UTRECHT)) == [
+    assert intake.check_upload(contents, "w.xlsx", scope=GEMEENTE_AMSTERDAM).ok
+    assert refused(intake.check_upload(contents, "w.xlsx", scope=GEMEENTE_UTRECHT)) == [
         ("Gegevens", "C2", outside_message("Weesp (GM0457)", UTRECHT_ONLY))
     ]
 
 
 def _audit(engine, action):
-    from ingest.audit import read_audit
+    from db.audit import read_audit
 
     frame = read_audit(engine, action=action)
     return [(row.actor, row.subject, json.loads(row.details)) for row in frame.itertuples()]
@@ -543,9 +541,9 @@ def _audit(engine, action):
 
 def test_storing_for_another_municipality_is_rejected_and_recorded(engine, tmp_path, temp_dir):
     contents = upload_of(tmp_path, "amsterdam.xlsx", "GM0363")
-    [item] = uploads.store_files(engine, [(contents, "amsterdam.xlsx")], scope=GEMEENTE_UTRECHT)
+    [item] = intake.store_files(engine, [(contents, "amsterdam.xlsx")], scope=GEMEENTE_UTRECHT)
     assert item.stored.status == "rejected"
-    assert upload_tables.store_summary(item) == "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
+    assert upload_figures.store_summary(item) == "amsterdam.xlsx: geweigerd, 1 fout; er is niets opgeslagen"
     assert current_values(engine).empty and computed_version(engine) is None
     history = list_uploads(engine)
     assert history[["file_name", "status", "source", "uploaded_by", "errors"]].values.tolist() == [
@@ -565,14 +563,14 @@ def test_storing_for_another_municipality_is_rejected_and_recorded(engine, tmp_p
 
 def test_a_ketenpartner_file_with_one_unlisted_municipality_is_rejected_whole(engine, tmp_path):
     contents = upload_of(tmp_path, "keten.xlsx", "GM0344", "GM0355", "GM0363")
-    [item] = uploads.store_files(engine, [(contents, "keten.xlsx")], scope=KETENPARTNER)
+    [item] = intake.store_files(engine, [(contents, "keten.xlsx")], scope=KETENPARTNER)
     assert item.stored.status == "rejected"
     assert len(item.result.records) == 6  # read fine, but none stored
     assert current_values(engine).empty
     [(_, _, details)] = _audit(engine, "aanlevering_geweigerd")
     assert details["gemeenten"] == ["GM0363"]
     listed = upload_of(tmp_path, "keten2.xlsx", "GM0344", "GM0355")
-    [item] = uploads.store_files(engine, [(listed, "keten2.xlsx")], scope=KETENPARTNER)
+    [item] = intake.store_files(engine, [(listed, "keten2.xlsx")], scope=KETENPARTNER)
     assert item.stored.status == "stored"
     assert sorted(current_values(engine)["municipality"].unique()) == ["GM0344", "GM0355"]
     assert list_uploads(engine)["uploaded_by"].tolist() == ["reclassering", "reclassering"]
@@ -581,7 +579,7 @@ def test_a_ketenpartner_file_with_one_unlisted_municipality_is_rejected_whole(en
 def test_a_projectleider_stores_for_its_region_only(engine, tmp_path):
     inside = upload_of(tmp_path, "regio.xlsx", "GM0344", "GM0355")
     outside = upload_of(tmp_path, "buiten.xlsx", "GM0363")
-    done = uploads.store_files(engine, [(inside, "regio.xlsx"), (outside, "buiten.xlsx")], scope=PROJECTLEIDER)
+    done = intake.store_files(engine, [(inside, "regio.xlsx"), (outside, "buiten.xlsx")], scope=PROJECTLEIDER)
     assert [item.stored.status for item in done] == ["stored", "rejected"]
     assert sorted(current_values(engine)["municipality"].unique()) == ["GM0344", "GM0355"]
     assert [d["gemeenten"] for _, _, d in _audit(engine, "aanlevering_geweigerd")] == [["GM0363"]]
@@ -589,7 +587,7 @@ def test_a_projectleider_stores_for_its_region_only(engine, tmp_path):
 
 def test_a_beheerder_stores_for_every_municipality(engine, tmp_path):
     contents = upload_of(tmp_path, "alles.xlsx", "GM0344", "GM0355", "GM0363")
-    [item] = uploads.store_files(engine, [(contents, "alles.xlsx")], scope=ADMIN)
+    [item] = intake.store_files(engine, [(contents, "alles.xlsx")], scope=ADMIN)
     assert item.stored.status == "stored"
     assert len(current_values(engine)) == 6
     assert _audit(engine, "aanlevering_geweigerd") == []
@@ -598,12 +596,12 @@ def test_a_beheerder_stores_for_every_municipality(engine, tmp_path):
 def test_a_stuurgroep_cannot_store_anything(engine, tmp_path, temp_dir):
     contents = upload_of(tmp_path, "a.xlsx", "GM0344")
     with pytest.raises(PermissionError):
-        uploads.store_files(engine, [(contents, "a.xlsx")], scope=STUURGROEP)
+        intake.store_files(engine, [(contents, "a.xlsx")], scope=STUURGROEP)
     with pytest.raises(PermissionError):
-        uploads.store_file(engine, "data:;base64,@@", "kapot.xlsx", scope=STUURGROEP)
+        intake.store_file(engine, "data:;base64,@@", "kapot.xlsx", scope=STUURGROEP)
     assert list_uploads(engine).empty and current_values(engine).empty
     assert list(temp_dir.iterdir()) == []
-    uploads.refuse_upload(engine, STUURGROEP, ["../../a.xlsx", None])
+    intake.refuse_upload(engine, STUURGROEP, ["../../a.xlsx", None])
     assert _audit(engine, "aanlevering_geweigerd") == [
         ("stuurgroep", "a.xlsx, bestand.xlsx",
          {"reden": "geen recht om aan te leveren", "rol": "stuurgroep", "bestanden": ["a.xlsx", "bestand.xlsx"]})
@@ -612,17 +610,17 @@ def test_a_stuurgroep_cannot_store_anything(engine, tmp_path, temp_dir):
 
 def test_storing_uses_a_generated_temporary_name_and_leaves_nothing(engine, tmp_path, temp_dir, monkeypatch):
     seen = []
-    real_read_file = uploads.read_file
+    real_read_file = intake.read_file
 
     def spy(path, **kwargs):
         seen.append((path.name, path.parent, kwargs["label"]))
         return real_read_file(path, **kwargs)
 
-    monkeypatch.setattr(uploads, "read_file", spy)
+    monkeypatch.setattr(intake, "read_file", spy)
     good = upload_of(tmp_path, "u.xlsx", "GM0344")
     names = ["../../etc/gemeente_utrecht.xlsx", "C:\\temp\\amsterdam.xlsx"]
     files = [(good, names[0]), (upload_of(tmp_path, "x.xlsx", "GM0363"), names[1])]
-    done = uploads.store_files(engine, files, scope=GEMEENTE_UTRECHT)
+    done = intake.store_files(engine, files, scope=GEMEENTE_UTRECHT)
     assert [item.stored.status for item in done] == ["stored", "rejected"]
     assert [label for *_, label in seen] == ["gemeente_utrecht.xlsx", "amsterdam.xlsx"]
     assert all(parent == temp_dir and "utrecht" not in name and "amsterdam" not in name for name, parent, _ in seen)
@@ -641,19 +639,19 @@ def test_storing_uses_a_generated_temporary_name_and_leaves_nothing(engine, tmp_
     ],
 )
 def test_upload_choices_are_the_municipalities_of_the_scope(scope, count, includes, excludes):
-    choices = upload_scope.upload_choices(scope, load_reference(), dt.date(2025, 6, 1))
+    choices = intake.upload_choices(scope, load_reference(), dt.date(2025, 6, 1))
     assert len(choices) == count
     assert set(includes) <= set(choices) and not set(excludes) & set(choices)
 
 
 def test_value_choices_include_former_municipalities_of_the_scope():
     reference = load_reference()
-    amsterdam = upload_scope.value_choices(GEMEENTE_AMSTERDAM, reference, dt.date(2025, 6, 1))
+    amsterdam = intake.value_choices(GEMEENTE_AMSTERDAM, reference, dt.date(2025, 6, 1))
     assert amsterdam == ["Amsterdam (GM0363)", "Weesp (GM0457, opgeheven 2022)"]
-    region = upload_scope.value_choices(PROJECTLEIDER, reference, dt.date(2025, 6, 1))
+    region = intake.value_choices(PROJECTLEIDER, reference, dt.date(2025, 6, 1))
     assert len(region) == 29 and "Amsterdam (GM0363)" not in region
-    assert upload_scope.value_choices(STUURGROEP, reference) == []
-    assert len(upload_scope.value_choices(ADMIN, reference)) == len(reference.municipalities)
+    assert intake.value_choices(STUURGROEP, reference) == []
+    assert len(intake.value_choices(ADMIN, reference)) == len(reference.municipalities)
 
 
 @pytest.mark.parametrize(
@@ -666,7 +664,7 @@ def test_value_choices_include_former_municipalities_of_the_scope():
     ],
 )  # fmt: skip
 def test_may_view_values(scope, code, may):
-    assert upload_scope.may_view_values(scope, code, load_reference()) is may
+    assert intake.may_view_values(scope, code, load_reference()) is may
 
 
 def test_visible_uploads_are_a_users_own_unless_beheerder():
@@ -678,7 +676,7 @@ def test_visible_uploads_are_a_users_own_unless_beheerder():
             ("2025-01-15T09:00:00Z", "d.xlsx", "", "utrecht", "rejected", 1, None, 0, 0, 0),
         ]
     )
-    assert upload_scope.visible_uploads(frame, GEMEENTE_UTRECHT)["file_name"].tolist() == ["a.xlsx", "d.xlsx"]
-    assert upload_scope.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
-    assert upload_scope.visible_uploads(frame, KETENPARTNER).empty
-    assert upload_tables.history_frame(upload_scope.visible_uploads(frame, KETENPARTNER)).empty
+    assert intake.visible_uploads(frame, GEMEENTE_UTRECHT)["file_name"].tolist() == ["a.xlsx", "d.xlsx"]
+    assert intake.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
+    assert intake.visible_uploads(frame, KETENPARTNER).empty
+    assert upload_figures.history_frame(intake.visible_uploads(frame, KETENPARTNER)).empty

@@ -4,9 +4,9 @@ import pytest
 
 from ingest.layout import raw_values
 from ingest.locate import locate_table
-from ingest.periods import Period
 from ingest.problems import Severity
 from ingest.reader import Sheet
+from reference.periods import Period
 
 Q1, Q2 = Period(2024, 1), Period(2024, 2)
 

@@ -7,8 +7,8 @@ import pytest
 from ingest.elements import ELEMENTS
 from ingest.headers import Role
 from ingest.locate import Layout, locate_table
-from ingest.periods import Period
 from ingest.reader import Sheet
+from reference.periods import Period
 
 MUN, PER, YEAR, ELEM, VAL, IGN = Role.MUNICIPALITY, Role.PERIOD, Role.YEAR, Role.ELEMENT, Role.VALUE, Role.IGNORE
 Q1, Q2 = Period(2024, 1), Period(2024, 2)

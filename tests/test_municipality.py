@@ -1,8 +1,8 @@
 import pytest
 
 from ingest.municipality import resolve_municipality
-from ingest.periods import Period
-from ingest.reference import load_reference
+from reference.areas import load_reference
+from reference.periods import Period
 
 REF = load_reference()
 Q = Period(2024, 1)

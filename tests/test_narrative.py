@@ -5,9 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from dashboard.narrative import FALLING, RISING, STABLE, UNKNOWN, Trend, describe, trend
-from ingest.indicators import Direction
-from ingest.periods import Period
+from dashboard.figures.narrative import FALLING, RISING, STABLE, UNKNOWN, Trend, describe, trend
+from indicators.registry import Direction
+from reference.periods import Period
 
 UP, DOWN = Direction.UP, Direction.DOWN
 

@@ -10,8 +10,8 @@ import pytest
 from dash import dcc, html
 from dash.exceptions import PreventUpdate
 
+from db.engine import connect
 from ingest.pipeline import load_file
-from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of
 from tests.dashboard_db import clicked, dashboard_on
 from tests.workbooks import write_workbook

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from dash import dcc, html
 
+from db.engine import connect
 from ingest.pipeline import load_file
-from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of
 from tests.dashboard_db import clicked, signed_in
 from tests.workbooks import write_workbook

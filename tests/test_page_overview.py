@@ -16,8 +16,8 @@ from dash import dcc, html
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from db.engine import connect
 from ingest.pipeline import load_file
-from ingest.store import connect
 from tests.dash_tree import by_id, find, text_of, walk
 from tests.dashboard_db import dashboard_on, signed_in
 from tests.workbooks import write_workbook

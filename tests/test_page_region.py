@@ -27,7 +27,7 @@ def page(tmp_path_factory):
     """The page module, reading a database seeded with VR13's sample data."""
     from dashboard import data
     from dashboard.app import create_app
-    from ingest.store import connect
+    from db.engine import connect
     from sample_data.generate import generate
     from sample_data.seed import seed
 

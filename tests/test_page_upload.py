@@ -16,9 +16,10 @@ from dash.exceptions import PreventUpdate
 
 from accounts.scope import Role, Scope
 from dashboard.access import signed_in_as
-from ingest.audit import read_audit
+from db.audit import read_audit
+from db.values import current_values
 from ingest.guard import LIMITS
-from ingest.store import current_values, list_uploads
+from ingest.store import list_uploads
 from tests.dashboard_db import dashboard_on
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 

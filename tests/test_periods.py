@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from ingest.periods import Period, find_period, parse_period, period_range
+from ingest.periods import find_period, parse_period
+from reference.periods import Period, period_range
 
 
 @pytest.mark.parametrize(

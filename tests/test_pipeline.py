@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from ingest.periods import Period
 from ingest.pipeline import read_file
+from reference.periods import Period
 from tests.workbooks import write_workbook
 
 TODAY = dt.date(2025, 11, 1)

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 import pytest
 
-from ingest.periods import Period
-from ingest.problems import ConfigurationError
-from ingest.reference import DEFAULT_REGIONS_FILE, MUNICIPALITIES_FILE, REGIONS_ENV, load_reference
+from config.errors import ConfigurationError
+from reference.areas import DEFAULT_REGIONS_FILE, MUNICIPALITIES_FILE, REGIONS_ENV, load_reference
+from reference.periods import Period
 
 REF = load_reference(str(DEFAULT_REGIONS_FILE))  # the default division, whatever the environment says
 HEADER = "gemeentecode,gemeentenaam,regiocode,regionaam\n"

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from ingest.layout import RawValue
-from ingest.periods import Period
-from ingest.reference import load_reference
 from ingest.resolve import Defaults, Resolver
+from reference.areas import load_reference
+from reference.periods import Period
 
 TODAY = dt.date(2025, 11, 1)
 Q1 = Period(2024, 1)

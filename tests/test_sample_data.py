@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
-from ingest.periods import Period
-from ingest.reference import load_reference
+from reference.areas import load_reference
+from reference.periods import Period
 from sample_data import deliveries
 from sample_data.generate import MANIFEST_COLUMNS, generate, read_manifest
 from sample_data.model import PERIODS, build_model, model_wide, region_trend
@@ -167,7 +167,9 @@ def test_text_numbers_with_thousands_separator(subset, manifest):
 
 
 def test_subset_loads_whole_and_matches_the_model(subset, tmp_path):
-    from ingest.store import connect, current_values, list_uploads
+    from db.engine import connect
+    from db.values import current_values
+    from ingest.store import list_uploads
 
     engine = connect(f"sqlite:///{tmp_path / 'monitor.sqlite'}")
     try:

@@ -16,9 +16,9 @@ from argon2 import PasswordHasher
 from accounts.scope import Role
 from accounts.users import add_user
 from dashboard.security import COOKIE_NAME, Settings
-from ingest.audit import Action
+from db.audit import Action
 from ingest.pipeline import load_file
-from ingest.reference import load_reference
+from reference.areas import load_reference
 from tests.workbooks import write_workbook
 
 PASSWORD = "een lang genoeg wachtwoord"
@@ -192,7 +192,7 @@ def test_logout_ends_the_session_on_the_server(site):
 
 
 def test_logins_and_failures_are_in_the_audit_log(site):
-    from ingest.audit import read_audit
+    from db.audit import read_audit
 
     _, engine = site
     sign_in(site[0].server.test_client(), "keten")
@@ -212,7 +212,7 @@ def test_a_post_from_a_foreign_origin_is_refused_even_with_a_session(site):
         assert response.status_code == 403, headers
     login = client.post(f"{BASE}/login", data={"naam": "x", "wachtwoord": "y"}, headers={"Origin": "https://e.example"})
     assert login.status_code == 403
-    from ingest.audit import read_audit
+    from db.audit import read_audit
 
     denied = read_audit(site[1], actor="beheer", action=Action.ACCESS_DENIED)
     assert len(denied) == 4 and "evil.example" in denied["details"].iloc[-1]
@@ -265,7 +265,7 @@ def test_production_refuses_demo_mode(monkeypatch):
     import importlib
     import sys
 
-    from ingest.problems import ConfigurationError
+    from config.errors import ConfigurationError
 
     monkeypatch.setenv("MONITOR_DEMO", "1")
     sys.modules.pop("dashboard.wsgi", None)
@@ -358,7 +358,7 @@ def test_small_numbers_of_a_region_are_suppressed_for_the_steering_group_not_for
 def test_the_steering_groups_data_equals_the_public_table_and_has_no_municipalities(site):
     from dashboard import data
     from dashboard.access import signed_in_as
-    from ingest.indicator_table import read_indicators
+    from indicators.table import read_indicators
 
     _, engine = site
     with signed_in_as(_scope(engine, "stuur")):
@@ -393,7 +393,7 @@ def test_a_crafted_upload_for_a_municipality_outside_the_scope_stores_nothing(si
     import base64
 
     from bench.dash_http import body
-    from ingest.store import current_values
+    from db.values import current_values
 
     _, engine = site
     client = signed_in(site, name)
@@ -436,7 +436,7 @@ def test_a_figure_drawn_for_the_beheerder_is_not_served_to_the_steering_group(si
 def test_a_refused_look_at_the_audit_log_is_itself_audited(site):
     from dashboard.access import signed_in_as
     from dashboard.pages import audit
-    from ingest.audit import read_audit
+    from db.audit import read_audit
 
     _, engine = site
     with signed_in_as(_scope(engine, "keten")):

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.statistics import byar_interval, exact_poisson_interval, wilson_interval
+from indicators.statistics import byar_interval, exact_poisson_interval, wilson_interval
 
 VIGNETTE_RTOL = 1e-6
 

@@ -15,11 +15,14 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ingest import schema, store
-from ingest.periods import Period
-from ingest.problems import ConfigurationError, problem
+from config.errors import ConfigurationError
+from db import engine as db_engine
+from db import values as db_values
+from db.tables import observations, uploads
+from ingest import store
+from ingest.problems import problem
 from ingest.records import Record
-from ingest.schema import observations, uploads
+from reference.periods import Period
 
 UTC = dt.UTC
 _shas = itertools.count(1)
@@ -38,7 +41,7 @@ def put(engine, records, *, sha=None, name="upload.xlsx", problems=(), **kwargs)
 
 
 def current(engine) -> list[tuple]:
-    frame = store.current_values(engine)
+    frame = db_values.current_values(engine)
     return [
         (m, p, e, None if pd.isna(v) else int(v), bool(s))
         for m, p, e, v, s in frame[["municipality", "period", "element", "value", "suppressed"]].itertuples(index=False)
@@ -82,7 +85,7 @@ def test_first_upload_adds_every_value(engine, records, expected):
     assert (result.status, result.added, result.replaced, result.unchanged) == ("stored", len(records), 0, 0)
     assert result.duplicate_of is None
     assert current(engine) == expected
-    assert set(store.current_values(engine)["upload_id"]) == {result.upload_id}
+    assert set(db_values.current_values(engine)["upload_id"]) == {result.upload_id}
 
 
 # (value, suppressed) before -> after, and whether the second upload replaces the first.
@@ -107,10 +110,10 @@ def test_second_value_for_a_key(engine, old, new, replaces):
     counts = (second.added, second.replaced, second.unchanged)
     assert counts == ((0, 1, 0) if replaces else (0, 0, 1))
     assert current(engine) == [("GM0363", "2024Q1", "thv_totaal", *new)]
-    history = store.value_history(engine)
+    history = db_values.value_history(engine)
     assert list(history["upload_id"]) == ([first.upload_id, second.upload_id] if replaces
                                           else [first.upload_id])  # fmt: skip
-    assert store.current_values(engine)["upload_id"].tolist() == [second.upload_id if replaces else first.upload_id]
+    assert db_values.current_values(engine)["upload_id"].tolist() == [second.upload_id if replaces else first.upload_id]
 
 
 def test_superseded_value_stays_in_history(engine):
@@ -122,7 +125,7 @@ def test_superseded_value_stays_in_history(engine):
                  name="q1-v2.xlsx", uploaded_at=t2)  # fmt: skip
     assert (second.added, second.replaced, second.unchanged) == (0, 1, 1)
 
-    history = store.value_history(engine, "GM0363", "2024Q1", "thv_totaal")
+    history = db_values.value_history(engine, "GM0363", "2024Q1", "thv_totaal")
     assert history["value"].tolist() == [5, 7]
     assert history["file_name"].tolist() == ["q1.xlsx", "q1-v2.xlsx"]
     assert history["uploaded_by"].tolist() == ["ambtenaar@gemeente.nl", ""]
@@ -135,7 +138,7 @@ def test_superseded_value_stays_in_history(engine):
     assert current(engine) == [("GM0363", "2024Q1", "thv_preventief", 1, False),
                                ("GM0363", "2024Q1", "thv_totaal", 7, False)]  # fmt: skip
     # The unchanged value still comes from the first upload.
-    by_element = store.current_values(engine).set_index("element")["upload_id"]
+    by_element = db_values.current_values(engine).set_index("element")["upload_id"]
     assert by_element.to_dict() == {"thv_preventief": first.upload_id,
                                     "thv_totaal": second.upload_id}  # fmt: skip
 
@@ -143,7 +146,7 @@ def test_superseded_value_stays_in_history(engine):
 def test_three_versions_form_a_chain(engine):
     for value in (1, 2, 3):
         put(engine, [rec(value=value)])
-    history = store.value_history(engine)
+    history = db_values.value_history(engine)
     assert history["value"].tolist() == [1, 2, 3]
     ids = history["observation_id"].tolist()
     assert history["superseded_by"].tolist()[:2] == ids[1:]
@@ -158,7 +161,7 @@ def test_unchanged_values_from_another_file_store_nothing_new(engine):
     assert (again.status, again.added, again.replaced, again.unchanged) == ("stored", 0, 0, 2)
     assert count_observations(engine) == 2
     assert current(engine) == before
-    assert set(store.current_values(engine)["upload_id"]) == {first.upload_id}
+    assert set(db_values.current_values(engine)["upload_id"]) == {first.upload_id}
 
 
 def test_partial_overlap_counts_each_kind(engine):
@@ -324,10 +327,10 @@ def test_concurrent_uploads_keep_one_current_value_per_key(engine):
     assert listing["status"].tolist() == ["stored"] * writers
     assert listing["added"].sum() == len(keys)
     assert listing["replaced"].sum() == len(keys) * (writers - 1)
-    frame = store.current_values(engine)
+    frame = db_values.current_values(engine)
     assert len(frame) == len(keys)
     assert frame["upload_id"].nunique() == 1  # one file's values won for every key
-    history = store.value_history(engine)
+    history = db_values.value_history(engine)
     assert len(history) == len(keys) * writers
     per_key = history.groupby(["municipality", "period", "element"])["current"].sum()
     assert per_key.tolist() == [1] * len(keys)
@@ -346,12 +349,12 @@ def test_concurrent_uploads_keep_one_current_value_per_key(engine):
     ],
 )
 def test_store_version(engine, second, changes):
-    empty = store.store_version(engine)
+    empty = db_values.store_version(engine)
     put(engine, [rec(value=5)], sha="first")
-    after_first = store.store_version(engine)
+    after_first = db_values.store_version(engine)
     assert after_first != empty
     put(engine, **second)
-    assert (store.store_version(engine) != after_first) is changes
+    assert (db_values.store_version(engine) != after_first) is changes
 
 
 # --- connecting ---------------------------------------------------------------------------------
@@ -369,12 +372,12 @@ def test_store_version(engine, second, changes):
 )
 def test_database_url_precedence(monkeypatch, tmp_path, arg, env, expected):
     default = tmp_path / "data" / "monitor.sqlite"
-    monkeypatch.setattr(schema, "DEFAULT_DB_PATH", default)
+    monkeypatch.setattr(db_engine, "DEFAULT_DB_PATH", default)
     if env is None:
-        monkeypatch.delenv(store.DB_ENV, raising=False)
+        monkeypatch.delenv(db_engine.DB_ENV, raising=False)
     else:
-        monkeypatch.setenv(store.DB_ENV, env)
-    url = store.database_url(arg)
+        monkeypatch.setenv(db_engine.DB_ENV, env)
+    url = db_engine.database_url(arg)
     if expected == "default":
         assert url == f"sqlite:///{default}"
         assert default.parent.is_dir()
@@ -384,12 +387,12 @@ def test_database_url_precedence(monkeypatch, tmp_path, arg, env, expected):
 
 def test_default_database_is_in_the_project_data_folder():
     root = Path(__file__).resolve().parent.parent  # tests/ is in the project root
-    assert root / "data" / "monitor.sqlite" == schema.DEFAULT_DB_PATH
+    assert root / "data" / "monitor.sqlite" == db_engine.DEFAULT_DB_PATH
 
 
 def test_connect_uses_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(store.DB_ENV, f"sqlite:///{tmp_path / 'env.sqlite'}")
-    engine = store.connect()
+    monkeypatch.setenv(db_engine.DB_ENV, f"sqlite:///{tmp_path / 'env.sqlite'}")
+    engine = db_engine.connect()
     try:
         put(engine, [rec()])
     finally:
@@ -398,10 +401,10 @@ def test_connect_uses_the_environment(monkeypatch, tmp_path):
 
 
 def test_connect_twice_keeps_the_data(db_url):
-    engine = store.connect(db_url)
+    engine = db_engine.connect(db_url)
     put(engine, [rec()])
     engine.dispose()
-    engine = store.connect(db_url)
+    engine = db_engine.connect(db_url)
     try:
         assert current(engine) == [("GM0363", "2024Q1", "thv_totaal", 5, False)]
     finally:
@@ -420,15 +423,15 @@ def test_connect_twice_keeps_the_data(db_url):
 )
 def test_bad_url_raises_configuration_error(url, words):
     with pytest.raises(ConfigurationError) as caught:
-        store.connect(url)
+        db_engine.connect(url)
     message = str(caught.value)
     assert words in message
-    assert store.DB_ENV in message
+    assert db_engine.DB_ENV in message
     assert "geheim" not in message
 
 
 def test_sqlite_pragmas(tmp_path):
-    engine = store.connect(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    engine = db_engine.connect(f"sqlite:///{tmp_path / 'p.sqlite'}")
     try:
         with engine.connect() as conn:
             pragmas = [conn.exec_driver_sql(f"PRAGMA {name}").scalar()
@@ -459,14 +462,14 @@ def test_file_sha256(tmp_path):
 def test_value_history_filters(engine, filters, values):
     put(engine, [rec(value=1)])
     put(engine, [rec(value=2), rec("GM0014", value=3), rec(period="2024Q2", value=4)])
-    assert store.value_history(engine, **filters)["value"].tolist() == values
+    assert db_values.value_history(engine, **filters)["value"].tolist() == values
 
 
 def test_empty_store_gives_typed_empty_frames(engine):
-    frame = store.current_values(engine)
+    frame = db_values.current_values(engine)
     assert frame.empty
     assert list(frame.columns) == ["municipality", "period", "year", "quarter", "element", "value",
                                    "suppressed", "upload_id", "uploaded_at"]  # fmt: skip
     assert str(frame["value"].dtype) == "Int64"
-    assert store.value_history(engine).empty and store.list_uploads(engine).empty
-    assert store.store_version(engine) == 0
+    assert db_values.value_history(engine).empty and store.list_uploads(engine).empty
+    assert db_values.store_version(engine) == 0

@@ -18,10 +18,10 @@ import pytest
 from scipy import sparse
 from scipy.optimize import linprog
 
-from ingest.aggregate import COLUMNS, aggregate
-from ingest.indicators import INDICATORS_BY_CODE, Unit
-from ingest.reference import Reference, Region, load_reference
-from ingest.suppression import LESS_THAN, MIN_HIDDEN, suppress
+from indicators.aggregate import COLUMNS, aggregate
+from indicators.registry import INDICATORS_BY_CODE, Unit
+from indicators.suppression import LESS_THAN, MIN_HIDDEN, suppress
+from reference.areas import Reference, Region, load_reference
 from sample_data.model import build_model
 
 COUNT, RATE, PROPORTION = "consultatie_specialistisch", "consultatie_specialistisch_per_100k", "plegerhulp_bereik"
@@ -482,7 +482,7 @@ def four_small_quarters_of_a_small_year() -> pd.DataFrame:
 
 def test_a_year_that_pins_its_quarters_is_withdrawn(caplog):
     table = four_small_quarters_of_a_small_year()
-    with caplog.at_level(logging.INFO, logger="ingest.suppression"):
+    with caplog.at_level(logging.INFO, logger="indicators.suppression"):
         result = suppress(table, make_reference(["A", "B", "C", "D"]))
     assert result.attrs["withdrawn"] == [(COUNT, "region", "A", "2024")]  # the year, not the nation's quarters
     assert result.attrs["unprotected"] == []

@@ -8,8 +8,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from ingest.elements import ELEMENTS
-from ingest.periods import Period
-from ingest.reference import load_reference
 from ingest.template import (
     CREATOR,
     INSTRUCTIONS_SHEET,
@@ -18,6 +16,8 @@ from ingest.template import (
     element_column,
     write_template,
 )
+from reference.areas import load_reference
+from reference.periods import Period
 
 HEADERS = ["Gemeente", "Kwartaal", *(e.label for e in ELEMENTS)]
 PARTS = [(e.code, e.part_of) for e in ELEMENTS if e.part_of]

@@ -3,7 +3,7 @@
 import pytest
 
 from ingest.elements import FILLER
-from ingest.text import fold, word_key
+from reference.text import fold, word_key
 
 
 @pytest.mark.parametrize(

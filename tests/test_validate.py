@@ -3,10 +3,10 @@
 import pytest
 
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
-from ingest.periods import Period
 from ingest.records import Record
-from ingest.reference import load_reference
 from ingest.validate import check_parts, deduplicate
+from reference.areas import load_reference
+from reference.periods import Period
 
 REF = load_reference()
 Q1, Q2 = Period(2024, 1), Period(2024, 2)

@@ -14,8 +14,8 @@ import dash
 import pytest
 from dash._callback import GLOBAL_CALLBACK_MAP
 
+from db.engine import connect
 from ingest.pipeline import load_file
-from ingest.store import connect
 from tests.dash_tree import walk
 from tests.dashboard_db import dashboard_on
 from tests.workbooks import write_workbook

@@ -17,10 +17,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text, unit_title
-from ingest.compare import Comparison, compare
+from indicators.compare import Comparison, compare
+from indicators.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
+from indicators.registry import INDICATORS, Direction, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
-from ingest.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
-from ingest.indicators import INDICATORS, Direction, Indicator, Unit
 
 ALL_REGIONS = "regios"  # the "vergelijk" choice for every region; otherwise a region code
 SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."

@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.format import PLOTLY_SEPARATORS, number, percent
-from ingest.deliveries import ELEMENT_COUNT, Status
-from ingest.periods import Period
+from indicators.completeness import ELEMENT_COUNT, Status
+from reference.periods import Period
 
 NOT_EXISTING = "bestond niet"  # the municipality did not exist in that quarter (merged)
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",

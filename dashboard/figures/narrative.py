@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingest.compare import Comparison, compare, higher_or_lower
-from ingest.indicators import Direction
-from ingest.periods import Period
+from indicators.compare import Comparison, compare, higher_or_lower
+from indicators.registry import Direction
+from reference.periods import Period
 
 WINDOW = 4  # quarters in the moving average: one year
 MIN_QUARTERS = 2 * WINDOW  # the last year and the year before it

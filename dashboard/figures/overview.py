@@ -20,11 +20,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text
-from ingest.aggregate import COLUMNS
-from ingest.compare import Comparison, compare
-from ingest.indicators import INDICATORS, Direction, Indicator, Unit
-from ingest.periods import Period
-from ingest.reference import REFERENCE_DIR
+from indicators.aggregate import COLUMNS
+from indicators.compare import Comparison, compare
+from indicators.registry import INDICATORS, Direction, Indicator, Unit
+from reference.areas import REFERENCE_DIR
+from reference.periods import Period
 
 GEOJSON_FILE = REFERENCE_DIR / "gemeenten_2023_wgs84.geojson"  # property `code`: GMxxxx
 FONT = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'  # as the page

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from config.errors import ConfigurationError
 from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
+from indicators.registry import INDICATORS, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
-from ingest.indicators import INDICATORS, Indicator, Unit
-from ingest.periods import Period
-from ingest.problems import ConfigurationError
-from ingest.reference import Reference
+from reference.areas import Reference
+from reference.periods import Period
 
 STARTFOTO_ENV = "MONITOR_STARTFOTO_JAAR"
 DEFAULT_STARTFOTO_YEAR = 2018

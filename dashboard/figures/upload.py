@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from dashboard.format import number
-from dashboard.upload_scope import municipality_name
-from dashboard.uploads import StoredFile
+from dashboard.intake import StoredFile, municipality_name
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.pipeline import FileResult
-from ingest.reference import Reference
+from reference.areas import Reference
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HISTORY_ROWS = 50  # uploads shown in the history

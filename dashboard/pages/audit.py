@@ -18,10 +18,10 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import components, data
 from dashboard.access import scope_or_none
+from dashboard.figures.upload import STATUS_TEXT, TIMEZONE, dutch_datetime
 from dashboard.format import number
-from dashboard.upload_tables import STATUS_TEXT, TIMEZONE, dutch_datetime
-from ingest.audit import ACTION_LABELS, Action, count_audit, read_audit, record
-from ingest.store import write_transaction
+from db.audit import ACTION_LABELS, Action, count_audit, read_audit, record
+from db.engine import write_transaction
 
 PAGE = "auditlog"
 dash.register_page(__name__, path="/auditlog", name="Auditlog", title="Auditlog – Monitor plegeraanpak", order=None)

@@ -15,8 +15,8 @@ from dashboard import components, data
 from dashboard.access import current_scope
 from dashboard.figures import compare as fig
 from dashboard.format import period_label
-from ingest.indicators import INDICATORS, INDICATORS_BY_CODE
-from ingest.periods import Period
+from indicators.registry import INDICATORS, INDICATORS_BY_CODE
+from reference.periods import Period
 
 PAGE = "vergelijken"
 dash.register_page(

@@ -11,7 +11,7 @@ from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import completeness as fig
 from dashboard.format import number
-from ingest.deliveries import (
+from indicators.completeness import (
     DEADLINE_DAYS_AFTER_QUARTER,
     ELEMENT_COUNT,
     deadline,
@@ -20,7 +20,7 @@ from ingest.deliveries import (
     quarter_totals,
     shown_periods,
 )
-from ingest.periods import Period
+from reference.periods import Period
 
 PAGE = "volledigheid"
 dash.register_page(

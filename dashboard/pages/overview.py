@@ -15,7 +15,7 @@ from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
-from ingest.indicators import INDICATORS, Indicator, Unit
+from indicators.registry import INDICATORS, Indicator, Unit
 
 PAGE = "overzicht"
 REGION_PATH = "/regio"

@@ -22,12 +22,12 @@ from dash.exceptions import PreventUpdate
 from dashboard import components, data
 from dashboard.access import current_scope
 from dashboard.figures import region as figures
+from dashboard.figures.narrative import describe
 from dashboard.format import period_label
-from dashboard.narrative import describe
-from ingest.aggregate import NATIONAL_CODE
-from ingest.indicators import Indicator
-from ingest.periods import Period
-from ingest.reference import Region
+from indicators.aggregate import NATIONAL_CODE
+from indicators.registry import Indicator
+from reference.areas import Region
+from reference.periods import Period
 
 PAGE = "regio"
 dash.register_page(__name__, path="/regio", name="Regio", title="Regio – Monitor plegeraanpak", order=1)

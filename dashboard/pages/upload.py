@@ -7,7 +7,7 @@ nothing the browser says about the check is trusted. After storing, the contents
 Who asks comes from the server-side session (`dashboard.access.current_scope`), in the layout and
 in every callback, never from a component value: a user without the right to deliver (stuurgroep)
 sees no upload control and gets nothing from any callback, however it is called; the others
-deliver, see uploads and values only within their scope (`dashboard.uploads`).
+deliver, see uploads and values only within their scope (`dashboard.intake`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,20 @@ from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, 
 from dash.exceptions import PreventUpdate
 
 from accounts.scope import Scope
-from dashboard import components, data, upload_scope, upload_tables, uploads
+from dashboard import components, data, intake
 from dashboard.access import current_scope, scope_or_none
 from dashboard.components import download_buttons, send_table
+from dashboard.figures import upload as fig
 from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
+from db.values import value_history
 from ingest.cli import DEFAULT_TEMPLATE
 from ingest.guard import LIMITS
-from ingest.periods import FIRST_YEAR, Period, parse_period, period_range
+from ingest.periods import parse_period
 from ingest.pipeline import FileResult
 from ingest.problems import human_size
-from ingest.store import list_uploads, value_history
+from ingest.store import list_uploads
+from reference.periods import FIRST_YEAR, Period, period_range
 
 PAGE = "aanleveren"
 dash.register_page(__name__, path="/aanleveren", name="Aanleveren", title="Aanleveren – Monitor plegeraanpak", order=4)
@@ -46,7 +49,7 @@ MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
 
 def _problems_table(result: FileResult, caption: str) -> html.Div:
     """One file's problems; the file is named in the caption, so not in every row (the download has it)."""
-    frame = upload_tables.problems_frame([result]).drop(columns="Bestand")
+    frame = fig.problems_frame([result]).drop(columns="Bestand")
     rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
     return components.html_table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
 
@@ -56,7 +59,7 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
     reference = data.reference()
     parts: list = [
         html.H3(
-            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), upload_tables.check_summary(result)],
+            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), fig.check_summary(result)],
             className="message" if result.ok else "message error",
         ),
     ]
@@ -64,7 +67,7 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
         caption = "Meldingen" if result.ok else "Wat er aan het bestand moet veranderen"
         parts.append(_problems_table(result, f"{caption}: {result.file}"))
     if result.ok:
-        preview = upload_tables.preview_frame(result, reference)
+        preview = fig.preview_frame(result, reference)
         parts.append(
             html.Details(
                 [
@@ -80,12 +83,12 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
     return html.Section(parts, className="upload-file")
 
 
-def _stored_block(item: uploads.StoredFile) -> html.Section:
+def _stored_block(item: intake.StoredFile) -> html.Section:
     result, status = item.result, item.stored.status
     ok = status != "rejected"
     parts: list = [
         html.P(
-            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), upload_tables.store_summary(item)],
+            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), fig.store_summary(item)],
             className="message" if ok else "message error",
         )
     ]
@@ -96,13 +99,13 @@ def _stored_block(item: uploads.StoredFile) -> html.Section:
 
 def history_table(engine, scope: Scope) -> html.Div:
     """The last uploads the user may see: a beheerder all, anyone else their own."""
-    frame = upload_tables.history_frame(upload_scope.visible_uploads(list_uploads(engine), scope))
+    frame = fig.history_frame(intake.visible_uploads(list_uploads(engine), scope))
     if frame.empty:
         return html.P("Er is nog niets aangeleverd." if scope.is_admin else "U heeft nog niets aangeleverd.")
     whose = "aanleveringen" if scope.is_admin else "aanleveringen van u"
     return components.html_table(
         frame,
-        f"De laatste {upload_tables.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
+        f"De laatste {fig.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
         table_id=f"{PAGE}-history-tabel",
         numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
     )
@@ -195,11 +198,11 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
     data: no choices, no history, no names."""
     today = dt.date.today()
     reference = data.reference()
-    upload_choices = upload_scope.upload_choices(scope, reference, today) if scope else []
-    value_choices = upload_scope.value_choices(scope, reference, today) if scope else []
+    upload_choices = intake.upload_choices(scope, reference, today) if scope else []
+    value_choices = intake.value_choices(scope, reference, today) if scope else []
     history = history_table(data.engine(), scope) if scope else []
     delivers_for = (
-        [html.P(f"U levert aan voor: {upload_scope.allowed_text(scope, reference)}.", className="intro upload-scope")]
+        [html.P(f"U levert aan voor: {intake.allowed_text(scope, reference)}.", className="intro upload-scope")]
         if scope
         else []
     )
@@ -371,8 +374,8 @@ def check_files(contents, municipality, names):
     files = _files(contents, names)
     if not files:
         return [], True, True, no_update
-    municipality = upload_scope.municipality_for_file(municipality)
-    results = [uploads.check_upload(c, n, municipality, scope=scope) for c, n in files]
+    municipality = intake.municipality_for_file(municipality)
+    results = [intake.check_upload(c, n, municipality, scope=scope) for c, n in files]
     valid = sum(result.ok for result in results)
     overview = (
         f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
@@ -409,19 +412,19 @@ def save_files(_clicks, contents, names, municipality):
     files = _files(contents, names)
     scope = current_scope()
     if files and not scope.may_upload:  # only a crafted call gets here: record it, answer nothing
-        uploads.refuse_upload(data.engine(), scope, [name for _, name in files])
+        intake.refuse_upload(data.engine(), scope, [name for _, name in files])
         raise PreventUpdate
     if not files or not scope.may_upload:
         raise PreventUpdate
     engine = data.engine()
-    done = uploads.store_files(engine, files, upload_scope.municipality_for_file(municipality), scope=scope)
+    done = intake.store_files(engine, files, intake.municipality_for_file(municipality), scope=scope)
     stored = [item for item in done if item.stored.status == "stored"]
     first = next((item.result.records[0] for item in stored if item.result.records), None)
     result = [
         html.H3("Resultaat van het opslaan"),
         *[_stored_block(item) for item in done],
         components.html_table(
-            upload_tables.store_frame(done),
+            fig.store_frame(done),
             "Opgeslagen per bestand",
             table_id=f"{PAGE}-saved-tabel",
             numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
@@ -455,8 +458,8 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
     files = _files(contents, names)
     if not files:
         raise PreventUpdate
-    municipality = upload_scope.municipality_for_file(municipality)
-    frame = upload_tables.problems_frame([uploads.check_upload(c, n, municipality, scope=scope) for c, n in files])
+    municipality = intake.municipality_for_file(municipality)
+    frame = fig.problems_frame([intake.check_upload(c, n, municipality, scope=scope) for c, n in files])
     return send_table(frame, "meldingen_aanlevering", _format())
 
 
@@ -469,7 +472,7 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
 def download_history(_xlsx, _csv):
     """Every upload attempt the user may see, not only the last ones shown."""
     scope = _uploader()
-    frame = upload_tables.history_frame(upload_scope.visible_uploads(list_uploads(data.engine()), scope), limit=None)
+    frame = fig.history_frame(intake.visible_uploads(list_uploads(data.engine()), scope), limit=None)
     return send_table(frame, "aanleveringen", _format())
 
 
@@ -479,18 +482,18 @@ def _format() -> str:
 
 def _choice(code: str) -> str:
     """A municipality as its suggestion reads: `Utrecht (GM0344)`."""
-    return f"{upload_scope.municipality_name(code, data.reference())} ({code})"
+    return f"{intake.municipality_name(code, data.reference())} ({code})"
 
 
 def _selection(municipality_text: object, period_text: object) -> tuple[str | None, Period | None]:
-    return upload_scope.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
+    return intake.municipality_code(municipality_text, data.reference()), parse_period(period_text or None)
 
 
 def _refusal(scope: Scope, code: str) -> html.P:
     reference = data.reference()
     return html.P(
-        f"U mag de cijfers van {upload_scope.municipality_name(code, reference)} ({code}) niet inzien. U ziet hier de "
-        f"cijfers van: {upload_scope.allowed_text(scope, reference)}. Kies een gemeente uit de lijst.",
+        f"U mag de cijfers van {intake.municipality_name(code, reference)} ({code}) niet inzien. U ziet hier de "
+        f"cijfers van: {intake.allowed_text(scope, reference)}. Kies een gemeente uit de lijst.",
         className="message error",
     )
 
@@ -511,12 +514,12 @@ def show_values(municipality_text, period_text, _signal):
     if code is None:
         return html.P(f"'{municipality_text}' is geen bekende gemeente. Kies een gemeente uit de lijst.",
                       className="message error")  # fmt: skip
-    if not upload_scope.may_view_values(scope, code, data.reference()):
+    if not intake.may_view_values(scope, code, data.reference()):
         return _refusal(scope, code)
     if period is None:
         return html.P(f"'{period_text}' is geen kwartaal. Schrijf het als 2025 K3.", className="message error")
-    frame = upload_tables.value_history_frame(value_history(data.engine(), municipality=code, period=period))
-    name = upload_scope.municipality_name(code, data.reference())
+    frame = fig.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    name = intake.municipality_name(code, data.reference())
     if frame.empty:
         return html.P(f"Voor {name} ({code}) zijn over {period.label} geen cijfers opgeslagen.", className="note")
     replaced = int((frame["Status"] == "vervangen").sum())
@@ -545,9 +548,9 @@ def show_values(municipality_text, period_text, _signal):
 def download_values(_xlsx, _csv, municipality_text, period_text):
     scope = _uploader()
     code, period = _selection(municipality_text, period_text)
-    if code is None or period is None or not upload_scope.may_view_values(scope, code, data.reference()):
+    if code is None or period is None or not intake.may_view_values(scope, code, data.reference()):
         raise PreventUpdate
-    frame = upload_tables.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    frame = fig.value_history_frame(value_history(data.engine(), municipality=code, period=period))
     return send_table(frame, f"geschiedenis_{code}_{period}", _format())
 
 

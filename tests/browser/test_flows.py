@@ -42,8 +42,8 @@ def dutch(x: float) -> str:
 
 def region_count(db_url: str, region: str) -> int | None:
     """The region's consultation count of PERIOD as the indicator table holds it."""
-    from ingest.indicator_table import read_indicators
-    from ingest.store import connect
+    from db.engine import connect
+    from indicators.table import read_indicators
 
     engine = connect(db_url)
     try:
@@ -55,8 +55,8 @@ def region_count(db_url: str, region: str) -> int | None:
 
 def member_of(region: str):
     """A municipality of `region` that existed in PERIOD (the first by code)."""
-    from ingest.periods import Period
-    from ingest.reference import load_reference
+    from reference.areas import load_reference
+    from reference.periods import Period
 
     reference = load_reference()
     members = [m for m in reference.existing(Period.parse_code(PERIOD)) if reference.region_of(m.code).code == region]
@@ -276,10 +276,10 @@ def test_every_table_downloads_as_excel_and_csv(page, path, tmp_path):
 
 def test_overview_download_holds_the_region_value(page, served, tmp_path):
     """The overview table as Excel: the region's value of an indicator as the indicator table has it."""
-    from ingest.indicator_table import read_indicators
-    from ingest.indicators import INDICATORS_BY_CODE
-    from ingest.periods import Period
-    from ingest.store import connect
+    from db.engine import connect
+    from indicators.registry import INDICATORS_BY_CODE
+    from indicators.table import read_indicators
+    from reference.periods import Period
 
     require_page("/")
     open_page(page, "/")
@@ -305,7 +305,7 @@ def test_overview_download_holds_the_region_value(page, served, tmp_path):
 def test_callback_bench_requests_match_the_browser(page, served):
     """`bench.callback_bench` builds its requests from the served app; Chromium must send the same."""
     from bench import callback_bench, dash_http
-    from ingest.reference import load_reference
+    from reference.areas import load_reference
 
     require_page("/regio")
     dash_http.sign_in(served.base_url, ADMIN, served.passwords[ADMIN])
