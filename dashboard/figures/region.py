@@ -6,13 +6,13 @@ a `go.Figure` out. The one setting, the startfoto year, is read by `startfoto_ye
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from config import settings
 from config.errors import ConfigurationError
 from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
 from indicators.registry import INDICATORS, Indicator, Unit
@@ -21,7 +21,7 @@ from reference.areas import Reference
 from reference.periods import Period
 
 STARTFOTO_ENV = "MONITOR_STARTFOTO_JAAR"
-DEFAULT_STARTFOTO_YEAR = 2018
+DEFAULT_STARTFOTO_YEAR = int(settings.DEFAULTS[STARTFOTO_ENV])
 SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
 
 # Okabe-Ito: the region blue, the nation vermillion (dashed), the startfoto dark grey (dotted).
@@ -42,11 +42,9 @@ TREND_INDICATORS = tuple(i for i in INDICATORS if i.code not in COUNT_OF_RATE.va
 _ROW_COLUMNS = ["period", "numerator", "denominator", "value", "ci_low", "ci_high", "reported", "expected"]
 
 
-def startfoto_year(environ: Mapping[str, str] = os.environ) -> int:
+def startfoto_year(environ: Mapping[str, str] | None = None) -> int:
     """The baseline (startfoto) year: $MONITOR_STARTFOTO_JAAR, 2018 when unset."""
-    text = environ.get(STARTFOTO_ENV, "").strip()
-    if not text:
-        return DEFAULT_STARTFOTO_YEAR
+    text = settings.get(STARTFOTO_ENV, environ)
     if not (text.isdigit() and 2000 <= int(text) <= 2100):
         raise ConfigurationError(f"{STARTFOTO_ENV} moet een jaartal zijn, zoals 2018, niet {text!r}.")
     return int(text)
