@@ -79,6 +79,11 @@ class Reference:
         """The municipalities that existed at some day of `period`."""
         return [m for m in self.municipalities.values() if m.exists_in(period)]
 
+    def members(self, region_code: str, period: Period) -> list[Municipality]:
+        """The municipalities of a region as they existed in `period`; a former municipality
+        belongs to the region of its successor."""
+        return [m for m in self.existing(period) if (r := self.region_of(m.code)) is not None and r.code == region_code]
+
     def codes_for_name(self, text: str) -> frozenset[str]:
         return self.names.get(fold(text), frozenset())
 

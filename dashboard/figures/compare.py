@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text, unit_title
 from indicators.compare import Comparison, compare
 from indicators.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
-from indicators.registry import INDICATORS, Direction, Indicator, Unit
+from indicators.registry import Direction, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 
 ALL_REGIONS = "regios"  # the "vergelijk" choice for every region; otherwise a region code
@@ -72,13 +72,6 @@ RANK_STYLES: dict[Comparison, Style] = {
     Comparison.NOT_COMPARED: Style("○ niet te vergelijken", "circle-open", INK, 10),
 }
 DIRECTION_WORDS = {Direction.UP: "een hoger cijfer is beter", Direction.DOWN: "een lager cijfer is beter"}
-
-
-def shown_indicator(indicator: Indicator) -> Indicator:
-    """The indicator the charts show: a count is compared per inhabitants (its rate twin)."""
-    if indicator.unit is not Unit.COUNT:
-        return indicator
-    return next(i for i in INDICATORS if i.unit is Unit.RATE and i.numerator == indicator.numerator)
 
 
 def funnel_category(position: str, direction: Direction) -> str:

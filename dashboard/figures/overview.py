@@ -7,7 +7,6 @@ the indicator's desired direction (Fingertips); at 99.8% the difference is very 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from indicators.aggregate import COLUMNS
 from indicators.compare import Comparison, compare
 from indicators.registry import INDICATORS, Direction, Indicator, Unit
 from reference.areas import REFERENCE_DIR
-from reference.periods import Period
 
 GEOJSON_FILE = REFERENCE_DIR / "gemeenten_2023_wgs84.geojson"  # property `code`: GMxxxx
 FONT = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'  # as the page
@@ -113,20 +111,9 @@ def completeness_text(reported: int, expected: int) -> str:
     return f"{number(reported)}/{number(expected)} gemeenten"
 
 
-def has_ended(period: str, today: dt.date | None = None) -> bool:
-    """Whether the quarter `2024Q1` is over (its figures can be complete)."""
-    return Period.parse_code(period).end <= (today or dt.date.today())
-
-
 def empty_frame() -> pd.DataFrame:
     """An indicator table without rows."""
     return pd.DataFrame(columns=list(COLUMNS))
-
-
-def complete_periods(national: pd.DataFrame, today: dt.date | None = None) -> list[str]:
-    """The quarters that have ended and have figures, newest first (as `2024Q1`)."""
-    codes = national.loc[national["reported"] > 0, "period"].unique()
-    return sorted((p for p in codes if has_ended(p, today)), reverse=True)
 
 
 OVERVIEW_COLUMNS = (

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from config import settings
 from config.errors import ConfigurationError
 from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
-from indicators.registry import INDICATORS, Indicator, Unit
+from indicators.registry import COUNT_OF_RATE, INDICATORS, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 from reference.areas import Reference
 from reference.periods import Period
@@ -31,13 +31,6 @@ GRID = "#e6e6e6"
 FONT = {"family": '"Segoe UI", "Helvetica Neue", Arial, sans-serif', "size": 13, "color": INK}
 
 # A count that also exists per inhabitants is charted as the rate; the count goes in the rate's table.
-COUNT_OF_RATE = {
-    rate.code: count.code
-    for rate in INDICATORS
-    if rate.unit is Unit.RATE
-    for count in INDICATORS
-    if count.unit is Unit.COUNT and count.numerator == rate.numerator
-}
 TREND_INDICATORS = tuple(i for i in INDICATORS if i.code not in COUNT_OF_RATE.values())
 _ROW_COLUMNS = ["period", "numerator", "denominator", "value", "ci_low", "ci_high", "reported", "expected"]
 
@@ -339,12 +332,7 @@ def trend_note(trend: pd.DataFrame, indicator: Indicator, baseline: float | None
 def region_members(reference: Reference, region_code: str, period_code: str) -> dict[str, str]:
     """The municipalities of a region as they existed in a quarter (code -> name); a former
     municipality belongs to the region of its successor."""
-    period = Period.parse_code(period_code)
-    return {
-        m.code: m.name
-        for m in reference.existing(period)
-        if (region := reference.region_of(m.code)) is not None and region.code == region_code
-    }
+    return {m.code: m.name for m in reference.members(region_code, Period.parse_code(period_code))}
 
 
 def prepare_breakdown(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:

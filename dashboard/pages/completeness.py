@@ -20,7 +20,7 @@ from indicators.completeness import (
     quarter_totals,
     shown_periods,
 )
-from reference.periods import Period
+from reference.periods import Period, last_ended
 
 PAGE = "volledigheid"
 dash.register_page(
@@ -129,12 +129,12 @@ def _introduction(available: list[Period]) -> list:
             "Of een kwartaal op tijd was, volgt uit de eerste aanlevering."
         )
     ]
-    last_ended = Period.from_index(Period.of_date(_today()).index - 1)
-    if last_ended > available[-1]:
+    ended = last_ended(_today())
+    if ended > available[-1]:
         parts.append(
             html.P(
                 f"Na {available[-1].label} is nog niets aangeleverd, door geen enkele gemeente of ketenpartner; "
-                f"{available[-1].next().label} tot en met {last_ended.label} staan daarom niet in de matrix.",
+                f"{available[-1].next().label} tot en met {ended.label} staan daarom niet in de matrix.",
                 className="message",
             )
         )
