@@ -16,18 +16,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text, unit_title
+from dashboard.format import number, percent, period_label, shown_text, unit_title
+from dashboard.theme import BLUE, GREY, GRID, INK, LIMIT, ORANGE, SKY, SOURCE, VERMILLION, base_layout
 from indicators.compare import Comparison, compare
 from indicators.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
 from indicators.registry import Direction, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 
 ALL_REGIONS = "regios"  # the "vergelijk" choice for every region; otherwise a region code
-SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
 METHOD = "Controlegrenzen volgens de funnelplotmethode van PHE Fingertips (PHEindicatormethods)."
-
-INK, GRID, LIMIT = "#1a1a1a", "#e5e5e5", "#4d4d4d"
-BLUE, SKY, GREY, ORANGE, VERMILLION = "#0072B2", "#56B4E9", "#7f7f7f", "#E69F00", "#D55E00"
 
 
 @dataclass(frozen=True)
@@ -177,21 +174,18 @@ def _layout(height: int, xaxis: dict, yaxis: dict, legend_gap: int = 80, **extra
 
     An empty template: plotly's default template costs more to copy than the rest of the figure.
     """
-    return {
-        "template": {},
-        "separators": PLOTLY_SEPARATORS,
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "font": {"family": "Segoe UI, Helvetica Neue, Arial, sans-serif", "size": 14, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -legend_gap / height, "xanchor": "left", "x": 0},
-        "hoverlabel": {"bgcolor": "white", "font": {"color": INK}},
-        "hovermode": "closest",
-        "showlegend": True,
-        "xaxis": xaxis,
-        "yaxis": yaxis,
-    } | extra
+    return (
+        base_layout(
+            height,
+            margin={"l": 10, "r": 20, "t": 20, "b": 10},
+            legend={"orientation": "h", "yanchor": "top", "y": -legend_gap / height, "xanchor": "left", "x": 0},
+            hovermode="closest",
+            showlegend=True,
+            xaxis=xaxis,
+            yaxis=yaxis,
+        )
+        | extra
+    )
 
 
 def _value_axis(indicator: Indicator) -> dict:

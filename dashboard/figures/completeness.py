@@ -15,14 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent
+from dashboard.format import number, percent
+from dashboard.theme import AXIS_LINE, BLUE, GREY, GRID, base_layout
 from indicators.completeness import ELEMENT_COUNT, Status
 from reference.periods import Period
 
 NOT_EXISTING = "bestond niet"  # the municipality did not exist in that quarter (merged)
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")  # fmt: skip
-REGION_COLOUR, NATION_COLOUR = "#0072B2", "#7f7f7f"  # Okabe–Ito blue; grey for the benchmark
+REGION_COLOUR, NATION_COLOUR = BLUE, GREY  # grey for the benchmark
 
 
 @dataclass(frozen=True)
@@ -239,22 +240,21 @@ def make_figure(series: pd.DataFrame, region_name: str) -> go.Figure:
             )
         )
     figure.update_layout(
-        separators=PLOTLY_SEPARATORS,
-        template="simple_white",
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        height=340,
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hovermode="x unified",
-        font={"family": "Segoe UI, Helvetica Neue, Arial, sans-serif", "size": 14, "color": "#1a1a1a"},
+        base_layout(
+            340,
+            margin={"l": 60, "r": 20, "t": 20, "b": 50},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            hovermode="x unified",
+        )  # fmt: skip
     )
-    figure.update_xaxes(title_text="Kwartaal", type="category", showgrid=False)
+    figure.update_xaxes(title_text="Kwartaal", type="category", showgrid=False, showline=True, linecolor=AXIS_LINE)
     figure.update_yaxes(
         title_text="Aangeleverde gegevens (%)",
         range=[0, 102],
         ticksuffix="%",
         showgrid=True,
-        gridcolor="#e5e5e5",
+        gridcolor=GRID,
+        showline=True,
+        linecolor=AXIS_LINE,
     )
     return figure

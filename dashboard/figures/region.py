@@ -14,7 +14,8 @@ import plotly.graph_objects as go
 
 from config import settings
 from config.errors import ConfigurationError
-from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
+from dashboard.format import SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
+from dashboard.theme import AXIS_LINE, BAND, BLUE, GRID, INK, MUTED, SOURCE, VERMILLION, base_layout
 from indicators.registry import COUNT_OF_RATE, INDICATORS, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 from reference.areas import Reference
@@ -22,13 +23,8 @@ from reference.periods import Period
 
 STARTFOTO_ENV = "MONITOR_STARTFOTO_JAAR"
 DEFAULT_STARTFOTO_YEAR = int(settings.DEFAULTS[STARTFOTO_ENV])
-SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
 
 # Okabe-Ito: the region blue, the nation vermillion (dashed), the startfoto dark grey (dotted).
-BLUE, VERMILLION, GREY, INK = "#0072B2", "#D55E00", "#595959", "#1a1a1a"
-BAND = "rgba(0, 114, 178, 0.18)"
-GRID = "#e6e6e6"
-FONT = {"family": '"Segoe UI", "Helvetica Neue", Arial, sans-serif', "size": 13, "color": INK}
 
 # A count that also exists per inhabitants is charted as the rate; the count goes in the rate's table.
 TREND_INDICATORS = tuple(i for i in INDICATORS if i.code not in COUNT_OF_RATE.values())
@@ -84,21 +80,13 @@ def _count_headers(indicator: Indicator) -> tuple[str, str]:
 def _axis(indicator: Indicator) -> dict:
     formats = {Unit.PROPORTION: ".0%", Unit.RATE: ",.1~f", Unit.COUNT: ",d"}
     return {"title": {"text": unit_title(indicator)}, "tickformat": formats[indicator.unit], "gridcolor": GRID,
-            "rangemode": "tozero", "zeroline": True, "zerolinecolor": "#bdbdbd", "linecolor": "#bdbdbd"}  # fmt: skip
+            "rangemode": "tozero", "zeroline": True, "zerolinecolor": AXIS_LINE, "linecolor": AXIS_LINE}  # fmt: skip
 
 
 def _layout(height: int, **extra: object) -> dict:
-    return {
-        "separators": PLOTLY_SEPARATORS,
-        "template": "none",
-        "height": height,
-        "margin": {"l": 64, "r": 24, "t": 48, "b": 48},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "font": FONT,
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        **extra,
-    }
+    defaults = {"margin": {"l": 64, "r": 24, "t": 48, "b": 48},
+                "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}}  # fmt: skip
+    return base_layout(height, **(defaults | extra))
 
 
 def _trace(kind: str, **trace: object) -> dict:
@@ -228,12 +216,12 @@ def make_trend_figure(
         traces.append(
             _scatter(
                 x=[labels[0], labels[-1]], y=[baseline, baseline], mode="lines", name=name, legendrank=3,
-                line={"color": GREY, "dash": "dot", "width": 2}, text=[text(baseline)] * 2, hovertemplate="%{text}",
+                line={"color": MUTED, "dash": "dot", "width": 2}, text=[text(baseline)] * 2, hovertemplate="%{text}",
             )
         )  # fmt: skip
         annotations.append(  # a direct label in the right margin, clear of the data
             {"xref": "paper", "x": 1, "y": baseline, "text": f"{name}<br>{text(baseline)}", "showarrow": False,
-             "xanchor": "left", "align": "left", "xshift": 6, "font": {"color": GREY, "size": 12}}
+             "xanchor": "left", "align": "left", "xshift": 6, "font": {"color": MUTED, "size": 12}}
         )  # fmt: skip
     incomplete = [
         i for i, (r, e) in enumerate(zip(reported, expected, strict=True)) if r < e and not np.isnan(value[i])
@@ -257,7 +245,7 @@ def make_trend_figure(
             hovermode="x unified",
             annotations=annotations,
             xaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "tickvals": ticks,
-                   "title": {"text": "Kwartaal"}, "gridcolor": GRID, "linecolor": "#bdbdbd"},
+                   "title": {"text": "Kwartaal"}, "gridcolor": GRID, "linecolor": AXIS_LINE},
             yaxis=_axis(indicator),
         ),
     )  # fmt: skip
@@ -384,11 +372,11 @@ def make_breakdown_figure(
         traces.append(
             _scatter(
                 x=[0] * len(missing), y=missing, mode="text", text=missing_text,
-                textposition="middle right", textfont={"color": GREY}, hoverinfo="skip", showlegend=False,
+                textposition="middle right", textfont={"color": MUTED}, hoverinfo="skip", showlegend=False,
             )
         )  # fmt: skip
     for name, level, colour, dash in (
-        (region_name, region_value, GREY, "dot"),
+        (region_name, region_value, MUTED, "dot"),
         ("Nederland", national_value, VERMILLION, "dash"),
     ):
         if level is not None and not np.isnan(level):

@@ -11,6 +11,7 @@ from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import completeness as fig
 from dashboard.format import number
+from dashboard.theme import SOURCE
 from indicators.completeness import (
     DEADLINE_DAYS_AFTER_QUARTER,
     ELEMENT_COUNT,
@@ -31,7 +32,6 @@ REGION, FIRST, LAST = f"{PAGE}-regio", f"{PAGE}-van", f"{PAGE}-tot"
 CONTENT = f"{PAGE}-inhoud"
 MATRIX, TOTALS, GRAPH = f"{PAGE}-matrix", f"{PAGE}-totalen", f"{PAGE}-grafiek"
 DEFAULT_YEARS = 2  # the matrix opens on the last two years; the controls show more
-SOURCE = "Bron: aanleveringen van gemeenten, Veilig Thuis en zorgaanbieders"
 
 
 def _today() -> dt.date:
@@ -64,7 +64,7 @@ def _content(region: str, periods: list[Period]) -> list:
     series = fig.prepare(totals, national_totals(data.engine(), periods, today=_today()))
     last = totals.iloc[-1]
     note = (
-        f"{SOURCE}. Volledigheid {periods[-1].label}: {number(last.delivered)} van {number(last.expected)} "
+        f"{SOURCE} Volledigheid {periods[-1].label}: {number(last.delivered)} van {number(last.expected)} "
         f"gemeenten leverden aan, {number(last.complete)} volledig ({ELEMENT_COUNT} van {ELEMENT_COUNT} gegevens)."
     )
     return [
@@ -84,7 +84,7 @@ def _content(region: str, periods: list[Period]) -> list:
                     role="region",
                     **{"aria-labelledby": f"{MATRIX}-titel"},
                 ),
-                html.P(SOURCE + ".", className="note"),
+                html.P(SOURCE, className="note"),
                 html.Div(
                     [html.Span("Matrix:", className="download-label"), download_buttons(MATRIX)],
                     className="download-row",

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import data
+from dashboard import data, theme
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
@@ -21,7 +21,7 @@ from reference.periods import Period
 
 PAGE = "overzicht"
 REGION_PATH = "/regio"
-SOURCE = "Bron: aanleveringen gemeenten en ketenpartners; kaart CBS/Kadaster (CC BY 4.0)."
+SOURCE = f"{theme.SOURCE} {theme.MAP_SOURCE}"
 MAP_INDICATORS = tuple(ind for ind in INDICATORS if ind.unit is not Unit.COUNT)  # counts are not compared
 
 dash.register_page(
