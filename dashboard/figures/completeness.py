@@ -1,8 +1,8 @@
 """Volledigheid: the municipality × quarter matrix of deliveries, the totals per quarter and the
 completeness chart of a region against the nation. Pure: frames in, frames, components and figures out.
 
-The input is `ingest.deliveries.delivery_table` (one row per municipality and quarter in which it
-existed) and `ingest.deliveries.quarter_totals`.
+The input is `indicators.completeness.delivery_table` (one row per municipality and quarter in which it
+existed) and `indicators.completeness.quarter_totals`.
 """
 
 from __future__ import annotations
