@@ -77,6 +77,22 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "De werkmap heeft {count} cellen met inhoud of opmaak; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan en wis de opmaak van lege rijen en kolommen.",
     ),
+    "workbook_too_large": (
+        Severity.ERROR,
+        "De bladen van de werkmap beslaan samen {area} cellen (van A1 tot de laatste cel van elk blad); de grens is {limit}. Verwijder overbodige bladen en lege of overbodige rijen en kolommen.",
+    ),
+    "too_many_strings": (
+        Severity.ERROR,
+        "De werkmap bevat {count} teksten; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "too_many_styles": (
+        Severity.ERROR,
+        "De werkmap bevat {count} celopmaken; de grens is {limit}. Wis overbodige opmaak (Start > Wissen > Opmaak wissen) of kopieer de tabel naar een nieuwe werkmap.",
+    ),
+    "unsafe_file": (
+        Severity.ERROR,
+        "Dit bestand kon niet veilig worden gelezen. Het is te groot of te ingewikkeld, of het is beschadigd. Open het in Excel, kopieer alleen de tabel met de kwartaalcijfers naar een nieuwe werkmap, sla die op als 'Excel-werkmap (*.xlsx)' en lever die aan.",
+    ),
     "unreadable": (
         Severity.ERROR,
         "Het bestand kon niet gelezen worden ({detail}). Sla het opnieuw op vanuit Excel als 'Excel-werkmap (*.xlsx)'.",
