@@ -36,8 +36,8 @@ from ingest.reader import Sheet
 log = logging.getLogger(__name__)
 
 MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024  # the child's address space (a workbook at the guard's limits: see README)
-CPU_LIMIT_SECONDS = 30  # CPU time for one file
-TIMEOUT_SECONDS = 60.0  # wall-clock time for one file, waiting included
+CPU_LIMIT_SECONDS = 20  # CPU time for one file
+TIMEOUT_SECONDS = 25.0  # wall-clock time for one file, waiting included: below gunicorn's 30 s worker timeout
 
 # Tests only: make the child fail in this way, or let calamine read the file unguarded.
 Fault = Literal["abort", "memory", "cpu", "hang", "unguarded"]
