@@ -19,6 +19,7 @@ import atexit
 import logging
 import math
 import os
+import pickle
 import resource
 import signal
 import socket
@@ -87,9 +88,12 @@ class _Child:
             self.process.kill()
         returncode = self.process.wait()
         self.connection.close()
-        if returncode < 0:
+        if returncode >= 0:
+            return f"exit code {returncode}"
+        try:
             return f"ended by {signal.Signals(-returncode).name}"
-        return f"exit code {returncode}"
+        except ValueError:
+            return f"ended by signal {-returncode}"
 
 
 _child: _Child | None = None
@@ -124,7 +128,7 @@ def read_workbook_isolated(
                 reason = status
             else:
                 reason = "wall-clock limit reached"
-        except (EOFError, OSError):
+        except (EOFError, OSError, pickle.UnpicklingError):
             reason = "no answer"
         ended = child.stop()
         _child = None

@@ -6,6 +6,7 @@ through the child; the memory checks run in a fresh probe process, whose only ch
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -141,3 +142,21 @@ def test_command_line_refuses_and_goes_on_with_the_next_file(tmp_path: Path) -> 
     text = out.getvalue()
     assert "punten.xlsx: geweigerd" in text and "[sheet_too_large]" in text
     assert "leeg.xlsx: geweigerd" in text and "[workbook_too_large]" in text
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [
+        (crafted.padded_relationship, "sheet_too_large"),
+        (crafted.dotdot_member, "sheet_too_large"),
+        (crafted.sparse_sheets, "workbook_too_large"),
+    ],
+)
+def test_upload_page_dry_run_refuses_crafted_workbooks(tmp_path: Path, build: Build, code: str) -> None:
+    from dashboard import intake
+    from tests.dashboard_db import ADMIN
+
+    data = build(tmp_path / "upload.xlsx").read_bytes()
+    contents = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
+    result = intake.check_upload(contents + base64.b64encode(data).decode(), "upload.xlsx", scope=ADMIN)
+    assert [p.code for p in result.problems] == [code]
