@@ -49,37 +49,48 @@ print(json.dumps({
 
 DEFAULT = isolation.CHILD_LIMITS
 Build = Callable[[Path], Path]
-PROBE_CASES: list[tuple[str, Build, str, ChildLimits, str]] = [
+# (name, build, fault, limits, code, how the child ended as the log line says; "" for no log line)
+PROBE_CASES: list[tuple[str, Build, str, ChildLimits, str, str]] = [
     # the crafted workbooks, guarded as every upload is: the guard's own refusal
-    ("padded relationship", crafted.padded_relationship, "", DEFAULT, "sheet_too_large"),
-    ("'..' member", crafted.dotdot_member, "", DEFAULT, "sheet_too_large"),
-    ("sheet outside xl/worksheets/", crafted.sheet_outside_worksheets, "", DEFAULT, "sheet_too_large"),
-    ("50 sparse sheets", crafted.sparse_sheets, "", DEFAULT, "workbook_too_large"),
-    ("1,000,001 shared strings", lambda path: crafted.shared_strings(path, 1_000_001), "", DEFAULT, "too_many_strings"),
-    ("100,001 cell formats", lambda path: crafted.styles(path, 100_001), "", DEFAULT, "too_many_styles"),
+    ("padded relationship", crafted.padded_relationship, "", DEFAULT, "sheet_too_large", ""),
+    ("'..' member", crafted.dotdot_member, "", DEFAULT, "sheet_too_large", ""),
+    ("sheet outside xl/worksheets/", crafted.sheet_outside_worksheets, "", DEFAULT, "sheet_too_large", ""),
+    ("50 sparse sheets", crafted.sparse_sheets, "", DEFAULT, "workbook_too_large", ""),
+    (
+        "1,000,001 shared strings",
+        lambda path: crafted.shared_strings(path, 1_000_001),
+        "",
+        DEFAULT,
+        "too_many_strings",
+        "",
+    ),
+    ("100,001 cell formats", lambda path: crafted.styles(path, 100_001), "", DEFAULT, "too_many_styles", ""),
     # what the guard would let through: calamine aborts, or fills the memory, in the child only
-    ("padded relationship, unguarded", crafted.padded_relationship, "unguarded", DEFAULT, "unsafe_file"),
-    ("'..' member, unguarded", crafted.dotdot_member, "unguarded", DEFAULT, "unsafe_file"),
+    ("padded relationship, unguarded", crafted.padded_relationship, "unguarded", DEFAULT, "unsafe_file", "SIGABRT"),
+    ("'..' member, unguarded", crafted.dotdot_member, "unguarded", DEFAULT, "unsafe_file", "SIGABRT"),
     (
         "50 sparse sheets, unguarded",
         crafted.sparse_sheets,
         "unguarded",
         ChildLimits(memory_bytes=150 * MB, timeout_seconds=5),
         "unsafe_file",
+        "",  # the memory or the wall-clock limit, whichever comes first
     ),
     # a child killed on purpose: an abort, its memory, its CPU time, the wall clock
-    ("abort", crafted.build_xlsx, "abort", DEFAULT, "unsafe_file"),
-    ("memory limit", crafted.build_xlsx, "memory", DEFAULT, "unsafe_file"),
-    ("CPU limit", crafted.build_xlsx, "cpu", ChildLimits(cpu_seconds=1, timeout_seconds=600), "unsafe_file"),
-    ("wall-clock limit", crafted.build_xlsx, "hang", ChildLimits(timeout_seconds=1), "unsafe_file"),
+    ("abort", crafted.build_xlsx, "abort", DEFAULT, "unsafe_file", "SIGABRT"),
+    ("memory limit", crafted.build_xlsx, "memory", DEFAULT, "unsafe_file", "memory limit reached"),
+    ("CPU limit", crafted.build_xlsx, "cpu", ChildLimits(cpu_seconds=1, timeout_seconds=120), "unsafe_file", "SIGXCPU"),
+    ("wall-clock limit", crafted.build_xlsx, "hang", ChildLimits(timeout_seconds=1), "unsafe_file", "wall-clock limit"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("build", "fault", "limits", "code"), [case[1:] for case in PROBE_CASES], ids=[case[0] for case in PROBE_CASES]
+    ("build", "fault", "limits", "code", "ended"),
+    [case[1:] for case in PROBE_CASES],
+    ids=[case[0] for case in PROBE_CASES],
 )
 def test_crafted_file_or_dying_child_ends_in_a_refusal_in_bounded_memory(
-    tmp_path: Path, build: Build, fault: str, limits: ChildLimits, code: str
+    tmp_path: Path, build: Build, fault: str, limits: ChildLimits, code: str, ended: str
 ) -> None:
     path = build(tmp_path / "upload.xlsx")
     command = [sys.executable, "-c", PROBE, str(path), fault, str(limits.memory_bytes), str(limits.cpu_seconds),
@@ -90,6 +101,11 @@ def test_crafted_file_or_dying_child_ends_in_a_refusal_in_bounded_memory(
     assert report["codes"] == [code]
     if code == "unsafe_file":
         assert report["messages"][0].startswith(REFUSAL)
+        # logging's last resort writes the one warning line to stderr
+        [line] = [line for line in probe.stderr.splitlines() if "upload.xlsx" in line]
+        assert "reading it in a child process failed" in line and ended in line
+    else:
+        assert probe.stderr == ""
     assert report["child_kib"] < 200 * 1024
     assert report["parent_kib"] < 200 * 1024
 
@@ -129,9 +145,10 @@ def test_one_child_reads_file_after_file_and_is_replaced_when_killed(tmp_path: P
 
 
 def test_read_file_reads_in_the_child(tmp_path: Path) -> None:
+    isolation.stop_child()
     result = read_file(crafted.padded_relationship(tmp_path / "blad.xlsx"))
     assert [p.code for p in result.problems] == ["sheet_too_large"]
-    assert child_pid() is not None
+    assert child_pid() is not None  # the guard ran in the child read_file started
 
 
 def test_command_line_refuses_and_goes_on_with_the_next_file(tmp_path: Path) -> None:
