@@ -32,12 +32,13 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from accounts.scope import Role, Scope
+from dashboard import logs
 from db.audit import Action, record
 from db.engine import write_transaction
 from indicators.table import refresh
 from ingest.guard import LIMITS, Limits
 from ingest.pipeline import FileResult, read_file
-from ingest.problems import Problem, human_size, problem
+from ingest.problems import Problem, Severity, human_size, problem
 from ingest.records import Record
 from ingest.store import StoreResult, file_sha256, store_upload
 from reference.areas import Reference, load_reference
@@ -268,6 +269,7 @@ def store_file(
     data, problems = decode_upload(contents, label)
     if data is None:
         stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, **who)
+        _log_rejection(stored, problems, scope)
         return StoredFile(FileResult(label, [], problems), stored)
     with temporary_copy(data) as path:
         result, refused = _within_scope(_read(path, label, municipality, today), municipality, scope, load_reference())
@@ -278,7 +280,16 @@ def store_file(
         details = {"upload_id": stored.upload_id, "reden": "buiten bereik", "gemeenten": refused}
         with write_transaction(engine) as conn:
             record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=label, details=details)
+    _log_rejection(stored, result.problems, scope)
     return StoredFile(result, stored)
+
+
+def _log_rejection(stored: StoreResult, problems: Sequence[Problem], scope: Scope) -> None:
+    """One line on standard error for a rejected upload: its id and the problem codes, never a value."""
+    if stored.status != "rejected":
+        return
+    codes = sorted({p.code for p in problems if p.severity is Severity.ERROR})
+    logs.refusal("upload", f"bestand geweigerd: {', '.join(codes)}", who=scope.user, what=f"upload {stored.upload_id}")
 
 
 def store_files(
@@ -295,6 +306,7 @@ def refuse_upload(engine: Engine, scope: Scope, names: Sequence[object]) -> None
     """Record in the audit log that a user without the right to deliver tried to store files."""
     labels = [safe_label(name) for name in names]
     details = {"reden": "geen recht om aan te leveren", "rol": str(scope.role), "bestanden": labels}
+    logs.refusal("upload", details["reden"], who=scope.user)
     with write_transaction(engine) as conn:
         record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=", ".join(labels)[:500],
                details=details)  # fmt: skip

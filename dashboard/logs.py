@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from pathlib import Path
 
 import flask
 
-LOGGER_NAME = "monitor"
+LOGGER_NAME = "dashboard"  # the modules' own loggers (dashboard.intake, ...) write through it too
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ANONYMOUS = "anoniem"
+PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 
 log = logging.getLogger(LOGGER_NAME)
 
@@ -29,13 +31,27 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\r", "\\r").replace("\n", "\\n")
 
 
+class StandardError(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the time (gunicorn and pytest replace it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure() -> None:
     """Send the monitor's log lines to standard error through the one formatter (once per process)."""
-    if any(getattr(handler, "monitor", False) for handler in log.handlers):
+    if any(isinstance(handler, StandardError) for handler in log.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StandardError()
     handler.setFormatter(OneLineFormatter(FORMAT))
-    handler.monitor = True
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
@@ -46,18 +62,20 @@ def _quoted(text: object) -> str:
 
 
 def _request() -> tuple[str, str, str]:
-    """(who, address, what) of the current request."""
+    """(who, address, what) of the current request; outside a request: nobody, "-", "-"."""
+    if not flask.has_request_context():
+        return ANONYMOUS, "-", "-"
     scope = getattr(flask.g, "scope", None)
     who = scope.user if scope is not None else ANONYMOUS
     return who, flask.request.remote_addr or "-", f"{flask.request.method} {flask.request.path}"
 
 
-def refusal(status: int | str, why: str, *, who: str | None = None) -> None:
-    """One line for a refused request: a status (401, 403, 413, 429) or a kind of refusal, and why."""
-    user, address, what = _request()
+def refusal(status: int | str, why: str, *, who: str | None = None, what: str | None = None) -> None:
+    """One line for a refusal: a status (401, 403, 413, 429) or a kind (`upload`, `toegang`), and why."""
+    user, address, request = _request()
     log.warning(
-        "refused status=%s who=%s address=%s what=%s why=%s", status, _quoted(who or user), address, _quoted(what),
-        _quoted(why),
+        "refused status=%s who=%s address=%s what=%s why=%s", status, _quoted(who or user), address,
+        _quoted(what or request), _quoted(why),
     )  # fmt: skip
 
 
@@ -65,7 +83,8 @@ def crash(error: BaseException) -> None:
     """One line for an unexpected error: its type and the place it was raised, not its message."""
     user, address, what = _request()
     frames = traceback.extract_tb(error.__traceback__)
-    place = "/".join(frames[-1].filename.split("/")[-2:]) + f":{frames[-1].lineno}" if frames else "-"
+    ours = [f for f in frames if f.filename.startswith(PROJECT_ROOT) and "/.venv/" not in f.filename] or frames
+    place = "/".join(ours[-1].filename.split("/")[-2:]) + f":{ours[-1].lineno}" if ours else "-"
     log.error(
         "crash who=%s address=%s what=%s why=%s", _quoted(user), address, _quoted(what),
         _quoted(f"{type(error).__name__} at {place}"),

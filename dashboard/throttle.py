@@ -19,11 +19,17 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.errors import ConfigurationError as LimitsConfigurationError
 
+from config import settings
 from config.errors import ConfigurationError
 
 STORAGE_ENV = "MONITOR_RATELIMIT_STORAGE"
 LIMIT_ENV = "MONITOR_LOGIN_LIMIT"
 MEMORY = "memory://"
+
+
+def configured_storage() -> str:
+    """$MONITOR_RATELIMIT_STORAGE as set ("" when unset)."""
+    return settings.get(STORAGE_ENV)
 
 
 def window_minutes(limit: str) -> int:

@@ -12,11 +12,12 @@ import datetime as dt
 import json
 
 import dash
+import flask
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, data
+from dashboard import components, data, logs
 from dashboard.access import scope_or_none
 from dashboard.figures.upload import STATUS_TEXT, TIMEZONE, dutch_datetime
 from dashboard.format import number
@@ -178,8 +179,16 @@ def _record_refusal() -> None:
     scope = scope_or_none()
     if scope is None:  # Dash building the layout by itself: nobody asked
         return
+    logs.refusal("toegang", "alleen de beheerder ziet de auditlog", who=scope.user, what="/auditlog")
+    details = {"rol": scope.role, "adres": flask.request.remote_addr or ""} if flask.has_request_context() else {}
     with write_transaction(data.engine()) as conn:
-        record(conn, actor=scope.user, action=Action.ACCESS_DENIED, subject="/auditlog", details={"rol": scope.role})
+        record(
+            conn,
+            actor=scope.user,
+            action=Action.ACCESS_DENIED,
+            subject="/auditlog",
+            details=details or {"rol": scope.role},
+        )
 
 
 def layout(
