@@ -82,7 +82,7 @@ def test_a_refused_look_at_the_audit_log_is_one_line_and_audited_with_the_addres
     [line] = _lines(capsys)
     assert 'refused status=toegang who="stuur" address=198.51.100.4 what="/auditlog"' in line
     denied = read_audit(engine, actor="stuur", action=Action.ACCESS_DENIED)
-    assert "198.51.100.4" in denied["details"].iloc[-1]
+    assert "198.51.100.4" in denied["details"].iloc[0]
 
 
 def test_a_crash_is_one_line_with_its_type_and_place_and_a_dutch_answer(site, capsys):
