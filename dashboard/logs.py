@@ -57,7 +57,7 @@ def configure() -> None:
     log.propagate = False
 
 
-def _quoted(text: object) -> str:
+def quoted(text: object) -> str:
     return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"')[:300] + '"'
 
 
@@ -74,8 +74,8 @@ def refusal(status: int | str, why: str, *, who: str | None = None, what: str | 
     """One line for a refusal: a status (401, 403, 413, 429) or a kind (`upload`, `toegang`), and why."""
     user, address, request = _request()
     log.warning(
-        "refused status=%s who=%s address=%s what=%s why=%s", status, _quoted(who or user), address,
-        _quoted(what or request), _quoted(why),
+        "refused status=%s who=%s address=%s what=%s why=%s", status, quoted(who or user), address,
+        quoted(what or request), quoted(why),
     )  # fmt: skip
 
 
@@ -86,6 +86,6 @@ def crash(error: BaseException) -> None:
     ours = [f for f in frames if f.filename.startswith(PROJECT_ROOT) and "/.venv/" not in f.filename] or frames
     place = "/".join(ours[-1].filename.split("/")[-2:]) + f":{ours[-1].lineno}" if ours else "-"
     log.error(
-        "crash who=%s address=%s what=%s why=%s", _quoted(user), address, _quoted(what),
-        _quoted(f"{type(error).__name__} at {place}"),
+        "crash who=%s address=%s what=%s why=%s", quoted(user), address, quoted(what),
+        quoted(f"{type(error).__name__} at {place}"),
     )  # fmt: skip

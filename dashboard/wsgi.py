@@ -33,7 +33,11 @@ def check_production(settings: Settings, storage_set: bool) -> None:
 
 settings = Settings.from_environment()
 logs.configure()
-check_production(settings, storage_set=bool(throttle.configured_storage()))
+try:
+    check_production(settings, storage_set=bool(throttle.configured_storage()))
+except ConfigurationError as refusal:
+    logs.log.critical("refused start why=%s", logs.quoted(refusal))
+    raise
 app = create_app(settings)
 server = app.server
 if settings.ratelimit_storage == throttle.MEMORY:
