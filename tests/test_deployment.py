@@ -153,6 +153,11 @@ def test_the_server_refuses_to_start_without_a_throttle_storage(tmp_path):
     assert "MONITOR_RATELIMIT_STORAGE is niet gezet" in log.read_text(encoding="utf-8")
 
 
+def _fresh_address() -> str:
+    """An address of the documentation range, new for every run."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::{secrets.token_hex(2)}"
+
+
 def _half_sent(port: int, address: str, name: str) -> tuple[socket.socket, bytes]:
     """A failed sign-in whose headers are not yet complete: it holds one sync worker while it waits."""
     body = urllib.parse.urlencode({"naam": name, "wachtwoord": "Welkom2025!", "volgende": "/"}).encode()
@@ -178,7 +183,7 @@ def test_failed_sign_ins_per_address_are_counted_across_the_workers(tmp_path, re
     """Two sync workers: one is held by a half-sent request while the other answers two failures,
     then the held one answers the third. Counted per worker (memory://) neither would have seen
     three; counted in Redis the fourth attempt, on either worker, is refused."""
-    address = f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::{secrets.token_hex(2)}"  # fresh per run
+    address, elsewhere = _fresh_address(), _fresh_address()  # Redis keeps its counts for 15 minutes
     env = {"MONITOR_DB_URL": f"sqlite:///{tmp_path / 'm.sqlite'}", "MONITOR_COOKIE_SECURE": "0",
            "MONITOR_RATELIMIT_STORAGE": redis_url, "MONITOR_TRUSTED_PROXIES": "127.0.0.1",
            "MONITOR_LOGIN_LIMIT": "3 per 15 minutes"}  # fmt: skip
@@ -191,7 +196,7 @@ def test_failed_sign_ins_per_address_are_counted_across_the_workers(tmp_path, re
         assert _answer(held, rest) == 401  # the held worker's first failure, the third in all
         status, _, page = post(f"{base}/login", {"naam": "dirk", "wachtwoord": "Welkom2025!"}, forwarded)
         assert status == 429 and "te vaak verkeerd ingelogd" in page
-        other = post(f"{base}/login", {"naam": "dirk", "wachtwoord": "Welkom2025!"}, {"X-Forwarded-For": "192.0.2.1"})
+        other = post(f"{base}/login", {"naam": "dirk", "wachtwoord": "Welkom2025!"}, {"X-Forwarded-For": elsewhere})
         assert other[0] == 401  # another address is not held back
     log = (tmp_path / "log").read_text(encoding="utf-8")
     assert any("refused status=429" in line and address in line for line in log.splitlines())
