@@ -203,7 +203,6 @@ def main_probe(probes: Sequence[Probe], wanted: str | None) -> Probe:
 # --- the run -----------------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
 def production_copy(source: Path, target: Path) -> str:
     """A copy of `make run`'s database (SQLite's online backup) with its demo accounts disabled, as
     dashboard.wsgi asks; the demo's own database is left as it is. Returns its URL."""
@@ -225,6 +224,7 @@ def production_copy(source: Path, target: Path) -> str:
     return url
 
 
+@contextlib.contextmanager
 def database(db: str | None, work: Path) -> Iterator[str]:
     if db:
         yield db
