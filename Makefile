@@ -25,7 +25,8 @@ run: seed
 	$(BIN)/python -m dashboard --demo
 
 # Production: several workers, no state in a worker; debug off. Put it behind a TLS-terminating proxy.
-serve: upgrade seed
+# Never seeds: the sample data is for `make run` only (dashboard.wsgi also refuses active demo accounts).
+serve: upgrade
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8050} dashboard.wsgi:server
 
 test: install

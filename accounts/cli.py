@@ -1,4 +1,5 @@
-"""Command line: `python -m accounts add|set-role|set-scope|reset-password|disable|enable|list|purge-sessions`.
+"""Command line: `python -m accounts add|set-role|set-scope|reset-password|disable|enable|disable-demo|list|
+ purge-sessions`.
 
 Passwords are never given as an argument (they would end up in the shell history and the process
 list) and there is no default: they are asked twice when the input is a terminal, read as one line
@@ -15,6 +16,7 @@ import re
 import sys
 from typing import TextIO
 
+from accounts.demo import disable_demo_accounts
 from accounts.passwords import PasswordRejected, generate_password
 from accounts.scope import ROLE_DESCRIPTIONS, Role
 from accounts.sessions import purge_sessions
@@ -103,6 +105,11 @@ def _run(args: argparse.Namespace, engine, stdin: TextIO, out: TextIO) -> str:
     if args.command == "purge-sessions":
         count = purge_sessions(engine)
         return f"{count} verlopen of beëindigde {'sessie' if count == 1 else 'sessies'} opgeruimd."
+    if args.command == "disable-demo":
+        names = disable_demo_accounts(engine, actor=who)
+        if not names:
+            return "Er zijn geen actieve demo-accounts."
+        return f"Uitgeschakeld: {', '.join(names)}."
     if args.command == "add":
         scope = _scope_args(args, load_reference())
         account = add_user(engine, args.name, args.role, password=_read_password(args, stdin, out), actor=who, **scope)
@@ -129,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(
         dest="command", required=True,
-        metavar="{add,set-role,set-scope,reset-password,disable,enable,list,purge-sessions}",
+        metavar="{add,set-role,set-scope,reset-password,disable,enable,disable-demo,list,purge-sessions}",
     )  # fmt: skip
     db_help = "SQLAlchemy-URL van de database (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
     roles = [r.value for r in Role]
@@ -165,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     password_options(command("reset-password", "een nieuw wachtwoord instellen (heft ook een blokkade op)"))
     command("disable", "een gebruiker uitschakelen; lopende sessies eindigen")
     command("enable", "een gebruiker weer inschakelen (heft ook een blokkade op)")
+    command("disable-demo", "alle demo-accounts (van `make run`) uitschakelen, voor een productieserver", named=False)
     command("list", "alle gebruikers tonen", named=False)
     command("purge-sessions", "verlopen en beëindigde sessies opruimen (bijvoorbeeld elke nacht)", named=False)
     return parser

@@ -2,7 +2,9 @@
 
 The region is the first of the region division (the sample data covers every region), the
 municipalities the first existing ones of that region by code, so the accounts are the same on
-every start; only the passwords change. Never used in production (`make serve`).
+every start; only the passwords change. Never used in production: `dashboard.wsgi` refuses to
+start while any of them is active in its database (`active_demo_accounts`); `python -m accounts
+disable-demo` disables them (`disable_demo_accounts`).
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import datetime as dt
 from typing import NamedTuple
 
 from argon2 import PasswordHasher
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from accounts.passwords import generate_password
 from accounts.scope import Role
 from accounts.users import add_user, get_user, reset_password, scope_text, set_active, set_role
-from db.tables import UTC
+from db.tables import UTC, users
 from reference.areas import Reference
 
 ACTOR = "demo"
+NAMES = {role: f"demo-{role}" for role in Role}  # one account per role
 
 
 class DemoAccount(NamedTuple):
@@ -41,11 +44,11 @@ def demo_scopes(reference: Reference, today: dt.date | None = None) -> list[tupl
         and (reference.municipalities[code].end is None or reference.municipalities[code].end > today)
     )
     return [
-        ("demo-beheerder", Role.BEHEERDER, None, ()),
-        ("demo-projectleider", Role.PROJECTLEIDER, region, ()),
-        ("demo-gemeente", Role.GEMEENTE, None, tuple(members[:1])),
-        ("demo-ketenpartner", Role.KETENPARTNER, None, tuple(members[:2])),
-        ("demo-stuurgroep", Role.STUURGROEP, None, ()),
+        (NAMES[Role.BEHEERDER], Role.BEHEERDER, None, ()),
+        (NAMES[Role.PROJECTLEIDER], Role.PROJECTLEIDER, region, ()),
+        (NAMES[Role.GEMEENTE], Role.GEMEENTE, None, tuple(members[:1])),
+        (NAMES[Role.KETENPARTNER], Role.KETENPARTNER, None, tuple(members[:2])),
+        (NAMES[Role.STUURGROEP], Role.STUURGROEP, None, ()),
     ]
 
 
@@ -65,3 +68,18 @@ def demo_accounts(engine: Engine, reference: Reference, *, hasher: PasswordHashe
             account = reset_password(engine, name, password, actor=ACTOR, hasher=hasher)
         result.append(DemoAccount(account.name, account.role, scope_text(account, reference), password))
     return result
+
+
+def active_demo_accounts(engine: Engine) -> list[str]:
+    """The names of the demo accounts that are active in this database (none in production)."""
+    query = select(users.c.name).where(users.c.name.in_(NAMES.values()), users.c.active).order_by(users.c.name)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def disable_demo_accounts(engine: Engine, *, actor: str) -> list[str]:
+    """Disable every active demo account (their sessions end); returns their names."""
+    names = active_demo_accounts(engine)
+    for name in names:
+        set_active(engine, name, False, actor=actor)
+    return names

@@ -4,8 +4,9 @@ returns figures of the same size, both served side by side in one run.
     python -m bench.callback_bench [--requests 200] [--clients 8] [--workers 4] [--db URL]
                                    [--region CODE] [--callback OUTPUT] [--json PATH]
 
-1. Serves the dashboard (`gunicorn dashboard.wsgi:server`) on data/monitor.sqlite (or --db; without
-   either, a subset of the sample data seeded into a temporary database).
+1. Serves the dashboard (`gunicorn dashboard.wsgi:server`) on a copy of data/monitor.sqlite with its
+   demo accounts disabled (or on --db; without either, a subset of the sample data seeded into a
+   temporary database).
 2. Renders the region page's layout through the pages router, as the browser gets it, and reads the
    page's callbacks from /_dash-dependencies. Every callback that fires when the region is chosen
    is called once; the main one is the one returning the most plot points (or --callback).
@@ -27,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -201,12 +203,33 @@ def main_probe(probes: Sequence[Probe], wanted: str | None) -> Probe:
 # --- the run -----------------------------------------------------------------------------------------
 
 
+def production_copy(source: Path, target: Path) -> str:
+    """A copy of `make run`'s database (SQLite's online backup) with its demo accounts disabled, as
+    dashboard.wsgi asks; the demo's own database is left as it is. Returns its URL."""
+    from accounts.demo import disable_demo_accounts
+    from db.engine import connect
+
+    origin, copy = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
+    url = f"sqlite:///{target}"
+    engine = connect(url)
+    try:
+        disable_demo_accounts(engine, actor="bench")
+    finally:
+        engine.dispose()
+    return url
+
+
 @contextlib.contextmanager
 def database(db: str | None, work: Path) -> Iterator[str]:
     if db:
         yield db
     elif DEFAULT_DB.is_file():
-        yield f"sqlite:///{DEFAULT_DB}"
+        yield production_copy(DEFAULT_DB, work / "monitor.sqlite")
     else:
         from bench.sample_db import seed_subset
 
@@ -215,6 +238,8 @@ def database(db: str | None, work: Path) -> Iterator[str]:
 
 
 BENCH_ACCOUNT = "bench-beheerder"
+# Plain http on 127.0.0.1; one client signs in once, so the sign-in throttle may count per worker.
+SERVER_ENV = {"MONITOR_COOKIE_SECURE": "0", "MONITOR_RATELIMIT_STORAGE": "memory://"}
 
 
 def run_benchmark(
@@ -230,7 +255,7 @@ def run_benchmark(
         work = Path(folder)
         with (
             database(db, work) as db_url,
-            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0"},
+            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url, **SERVER_ENV},
                      workers=workers, log=work / "dashboard.log") as dashboard,
         ):  # fmt: skip
             password = ensure_account(db_url, BENCH_ACCOUNT)

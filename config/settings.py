@@ -28,6 +28,11 @@ SETTINGS = (
     Setting("MONITOR_COOKIE_SECURE", "", "1/0: the session cookie's Secure flag; unset: on outside demo mode"),
     Setting("MONITOR_MAX_REQUEST_MB", "64", "the largest request the server accepts, in MB"),
     Setting("MONITOR_ALLOWED_ORIGINS", "", "extra origins for the Origin check, comma-separated"),
+    Setting("MONITOR_TRUSTED_PROXIES", "", "addresses or networks of the reverse proxies trusted for X-Forwarded-For"),
+    Setting(
+        "MONITOR_RATELIMIT_STORAGE", "", "where failed sign-ins are counted (redis://...); needed by dashboard.wsgi"
+    ),
+    Setting("MONITOR_LOGIN_LIMIT", "20 per 15 minutes", "failed sign-ins allowed per client address"),
 )
 DEFAULTS = {s.name: s.default for s in SETTINGS}
 _TRUE = frozenset({"1", "true", "ja", "yes", "on"})

@@ -32,11 +32,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from accounts.scope import Role, Scope
+from dashboard import logs
 from db.audit import Action, record
 from db.engine import write_transaction
 from ingest.guard import LIMITS, Limits
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
-from ingest.problems import Problem, human_size, problem
+from ingest.problems import Problem, Severity, human_size, problem
 from ingest.records import Record
 from ingest.store import StoreResult
 from reference.areas import Reference, load_reference
@@ -272,6 +273,7 @@ def store_files(
                                        if data is None else (), **who))  # fmt: skip
         loaded = load_files(engine, deliveries, today=today, check=within_scope)
     for _, result, stored in loaded:
+        _log_rejection(stored, result.problems, scope)
         if refused := outside.get(result.file):
             details = {"upload_id": stored.upload_id, "reden": "buiten bereik", "gemeenten": refused}
             with write_transaction(engine) as conn:
@@ -292,10 +294,19 @@ def store_file(
     return store_files(engine, [(contents, name)], municipality, today, scope=scope)[0]
 
 
+def _log_rejection(stored: StoreResult, problems: Sequence[Problem], scope: Scope) -> None:
+    """One line on standard error for a rejected upload: its id and the problem codes, never a value."""
+    if stored.status != "rejected":
+        return
+    codes = sorted({p.code for p in problems if p.severity is Severity.ERROR})
+    logs.refusal("upload", f"bestand geweigerd: {', '.join(codes)}", who=scope.user, what=f"upload {stored.upload_id}")
+
+
 def refuse_upload(engine: Engine, scope: Scope, names: Sequence[object]) -> None:
     """Record in the audit log that a user without the right to deliver tried to store files."""
     labels = [safe_label(name) for name in names]
     details = {"reden": "geen recht om aan te leveren", "rol": str(scope.role), "bestanden": labels}
+    logs.refusal("upload", details["reden"], who=scope.user)
     with write_transaction(engine) as conn:
         record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=", ".join(labels)[:500],
                details=details)  # fmt: skip

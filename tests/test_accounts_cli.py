@@ -159,6 +159,22 @@ def test_disable_enable_and_list(engine, db_url):
     assert authenticate(engine, "piet", PASSWORD).ok
 
 
+def test_disable_demo_disables_every_demo_account_and_ends_their_sessions(engine, db_url):
+    from argon2 import PasswordHasher
+
+    from accounts.demo import active_demo_accounts, demo_accounts
+
+    demo_accounts(engine, REF, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    add(db_url, "anna", "--role", "beheerder")
+    token = start_session(engine, get_user(engine, "demo-beheerder"))
+    assert len(active_demo_accounts(engine)) == len(Role)
+    code, output = run("disable-demo", "--db", db_url)
+    assert code == 0 and output.startswith("Uitgeschakeld: demo-beheerder, demo-gemeente, ")
+    assert active_demo_accounts(engine) == [] and resolve(engine, token) is None
+    assert get_user(engine, "anna").active  # other accounts stay as they are
+    assert run("disable-demo", "--db", db_url) == (0, "Er zijn geen actieve demo-accounts.\n")
+
+
 def test_list_shows_a_lock(engine, db_url):
     add(db_url, "piet", "--role", "stuurgroep")
     until = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)

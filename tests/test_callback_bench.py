@@ -156,3 +156,21 @@ def test_the_whole_benchmark_on_a_small_database(tmp_path, capsys):
     assert goals["ratio_sequential_met"] == (result["sequential"]["ratio_p95"] <= 2)
     printed = capsys.readouterr().out
     assert "GOAL p95 sequential < 50 ms" in printed and "RATIO region / minimal" in printed
+
+
+def test_the_demo_database_is_served_as_a_copy_without_active_demo_accounts(tmp_path):
+    from argon2 import PasswordHasher
+
+    from accounts.demo import active_demo_accounts, demo_accounts
+    from db.engine import connect
+    from reference.areas import load_reference
+
+    source = tmp_path / "demo.sqlite"
+    engine = connect(f"sqlite:///{source}")
+    demo_accounts(engine, load_reference(), hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    copy = connect(callback_bench.production_copy(source, tmp_path / "copy.sqlite"))
+    try:
+        assert active_demo_accounts(copy) == [] and len(active_demo_accounts(engine)) == 5
+    finally:
+        copy.dispose()
+        engine.dispose()

@@ -191,6 +191,19 @@ def test_logout_ends_the_session_on_the_server(site):
     assert thief.get(f"{BASE}/_dash-layout").status_code == 401
 
 
+@pytest.mark.parametrize("second", ["beheer", "stuur"])
+def test_a_new_sign_in_ends_the_browsers_earlier_session(site, second):
+    """Signing in again, as another user or the same one, leaves no session of the browser behind."""
+    client = signed_in(site, "stuur")
+    earlier = client.get_cookie(COOKIE_NAME, domain="localhost").value
+    assert sign_in(client, second).status_code == 303
+    assert client.get_cookie(COOKIE_NAME, domain="localhost").value != earlier
+    assert f"Ingelogd als {second}" in client.get(f"{BASE}/_dash-layout").get_data(as_text=True)
+    replayed = site[0].server.test_client()
+    replayed.set_cookie(COOKIE_NAME, earlier, domain="localhost")
+    assert replayed.get(f"{BASE}/_dash-layout").status_code == 401
+
+
 def test_logins_and_failures_are_in_the_audit_log(site):
     from db.audit import read_audit
 
@@ -216,6 +229,16 @@ def test_a_post_from_a_foreign_origin_is_refused_even_with_a_session(site):
 
     denied = read_audit(site[1], actor="beheer", action=Action.ACCESS_DENIED)
     assert len(denied) == 4 and "evil.example" in denied["details"].iloc[-1]
+
+
+@pytest.mark.parametrize("origin", ["http://localhost", "ws://localhost", "http://localhost:443"])
+def test_the_origin_check_compares_the_scheme_too(site, origin):
+    """The site is https://localhost: the same host over plain http is another origin."""
+    client = signed_in(site, "pl-amsterdam")
+    response = client.post(f"{BASE}/_dash-update-component", json={}, headers={"Origin": origin})
+    assert response.status_code == 403
+    login = client.post(f"{BASE}/login", data={"naam": "x", "wachtwoord": "y"}, headers={"Origin": origin})
+    assert login.status_code == 403
 
 
 def test_a_request_over_the_size_limit_gets_413_and_a_dutch_message(site):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import dash
+import flask
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, data
+from dashboard import components, data, logs
 from dashboard.access import scope_or_none
 from dashboard.figures import audit as fig
 from dashboard.format import number
@@ -61,8 +62,16 @@ def _record_refusal() -> None:
     scope = scope_or_none()
     if scope is None:  # Dash building the layout by itself: nobody asked
         return
+    logs.refusal("toegang", "alleen de beheerder ziet de auditlog", who=scope.user, what="/auditlog")
+    details = {"rol": scope.role, "adres": flask.request.remote_addr or ""} if flask.has_request_context() else {}
     with write_transaction(data.engine()) as conn:
-        record(conn, actor=scope.user, action=Action.ACCESS_DENIED, subject="/auditlog", details={"rol": scope.role})
+        record(
+            conn,
+            actor=scope.user,
+            action=Action.ACCESS_DENIED,
+            subject="/auditlog",
+            details=details or {"rol": scope.role},
+        )
 
 
 def layout(

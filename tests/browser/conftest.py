@@ -72,7 +72,8 @@ def served(tmp_path_factory) -> Iterator[Served]:
     db_url = seed_subset(folder)
     passwords = {ADMIN: ensure_account(db_url, ADMIN), STEERING: ensure_account(db_url, STEERING, "stuurgroep")}
     log = folder / "gunicorn.log"
-    env = {"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0"}  # plain http on 127.0.0.1
+    # plain http on 127.0.0.1; the sign-in throttle per worker (tests/test_deployment.py tries Redis)
+    env = {"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0", "MONITOR_RATELIMIT_STORAGE": "memory://"}
     try:
         with gunicorn("dashboard.wsgi:server", env=env, workers=SERVER_WORKERS, log=log) as base_url:
             yield Served(base_url, db_url, SUBSET_REGIONS, log, passwords)
