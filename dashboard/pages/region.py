@@ -164,7 +164,7 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
         table_id,
     )
     return (
-        describe(trend, national_rows, indicator.direction),
+        describe(trend, national_rows, indicator.direction, indicator.unit),
         _find(table, table_id).children,
         figures.trend_note(trend, indicator, baseline, year),
     )
