@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 import dash
 import pandas as pd
@@ -15,21 +14,16 @@ from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
+from dashboard.links import region_href
 from indicators.registry import INDICATORS, Indicator, Unit
 
 PAGE = "overzicht"
-REGION_PATH = "/regio"
 SOURCE = "Bron: aanleveringen gemeenten en ketenpartners; kaart CBS/Kadaster (CC BY 4.0)."
 MAP_INDICATORS = tuple(ind for ind in INDICATORS if ind.unit is not Unit.COUNT)  # counts are not compared
 
 dash.register_page(
     __name__, path="/", name="Landelijk overzicht", title="Landelijk overzicht – Monitor plegeraanpak", order=0
 )
-
-
-def region_href(code: str) -> str:
-    """The region page of a region code."""
-    return f"{REGION_PATH}?code={quote(code, safe='')}"
 
 
 # ---- reading ------------------------------------------------------------------------------------
