@@ -34,14 +34,17 @@ def chart(
     figure: go.Figure,
     table: pd.DataFrame,
     note: str = "",
+    definition: str | None = None,
 ) -> html.Section:
-    """A chart as a section: heading, what is measured, the graph (PNG from its menu), source and
-    completeness, the figures as a table for screen readers and keyboard users, and downloads."""
+    """A chart as a section: heading, what is measured (with a link to the indicator's `definition`
+    when given), the graph (PNG from its menu), source and completeness, the figures as a table for
+    screen readers and keyboard users, and downloads."""
     heading_id = f"{chart_id}-titel"
     return html.Section(
         [
             html.H2(title, id=heading_id),
             html.P(subtitle, className="subtitle"),
+            *([definition_link(definition)] if definition else []),
             html.Figure(
                 [
                     dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG),
@@ -55,6 +58,11 @@ def chart(
         className="chart-card",
         **{"aria-labelledby": heading_id},
     )
+
+
+def definition_link(href: str) -> html.P:
+    """The line under a chart's subtitle that leads to its indicator's definition (`dashboard.links`)."""
+    return html.P(dcc.Link("Definitie en berekening van deze indicator", href=href), className="definitie-link")
 
 
 def _cell(value: object) -> str:

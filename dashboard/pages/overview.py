@@ -14,7 +14,7 @@ from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
-from dashboard.links import region_href
+from dashboard.links import definition_href, region_href
 from indicators.registry import INDICATORS, Indicator, Unit
 
 PAGE = "overzicht"
@@ -64,7 +64,7 @@ def _legend() -> html.Div:
 def _header(indicator: Indicator) -> html.Th:
     return html.Th(
         [
-            html.Span(indicator.name, className="indicator-name"),
+            dcc.Link(indicator.name, href=definition_href(indicator.code), className="indicator-name"),
             html.Span(fig.indicator_hint(indicator), className="indicator-hint"),
         ],
         scope="col",
@@ -164,7 +164,7 @@ def _table_section(period: str | None) -> html.Section:
             html.P(
                 "Per indicator de waarde van de regio en of die beter, gelijk of slechter is dan het landelijke "
                 "cijfer, met 95%- en 99,8%-betrouwbaarheid en in de gewenste richting van de indicator. "
-                "Kies een regio voor haar ontwikkeling.",
+                "Kies een regio voor haar ontwikkeling, of een indicator voor haar definitie.",
                 className="subtitle",
             ),
             *content,
@@ -200,6 +200,7 @@ def _map_section(period: str | None, code: str | None) -> html.Section:
         figure,
         fig.map_table(regions, indicator, period or "", display=True) if period else pd.DataFrame(),
         note,
+        definition_href(indicator.code),
     )
 
 
@@ -209,7 +210,10 @@ def _map_placeholder(code: str | None) -> html.Section:
     empty = go.Figure(layout={"height": 640, "template": "none", "xaxis": {"visible": False},
                               "yaxis": {"visible": False}, "annotations": [{"text": "Kaart wordt geladen…",
                               "showarrow": False, "font": {"size": 16}}]})  # fmt: skip
-    return chart(f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE)
+    return chart(
+        f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE,
+        definition_href(indicator.code),
+    )  # fmt: skip
 
 
 # ---- layout and callbacks ----------------------------------------------------------------------
