@@ -104,6 +104,7 @@ def test_layout_defaults_to_the_latest_complete_quarter(page):
     tree = page.layout()
     assert [h.children for h in find(tree, html.H1)] == ["Landelijk overzicht"]
     assert [h.children for h in find(tree, html.H2)] == [
+        "Aandachtspunten",  # (two quarters: no trend, so none)
         "Regio's vergeleken met Nederland",
         "Kaart: Inzet huisverbod bij kindermishandeling",
     ]
@@ -307,3 +308,8 @@ def test_every_indicator_heading_and_the_map_link_to_the_definition(page):
     assert len(links) == 7
     map_section = page.update_map("2025Q1", "plegerhulp_uitval")
     assert [link.href for link in find(map_section, dcc.Link)] == ["/indicatoren#definitie-plegerhulp_uitval"]
+
+
+def test_without_eight_quarters_there_are_no_attention_points(page):
+    section = by_id(page.layout(), "overzicht-aandacht-sectie")
+    assert text_of(by_id(section, "overzicht-aandachtspunten")).startswith("Geen aandachtspunten in 2025 K1")

@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data
 from dashboard.components import chart, download_buttons, send_table
+from dashboard.figures import attention
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
 from dashboard.links import definition_href, region_href
@@ -175,6 +176,54 @@ def _table_section(period: str | None) -> html.Section:
     )
 
 
+# ---- the attention list -------------------------------------------------------------------------
+
+
+def attention_points(period: str | None) -> pd.DataFrame:
+    """The attention list of `period` from what the signed-in user may see (`data.indicators`)."""
+    if not period or not fig.has_ended(period):
+        return attention.empty_list()
+    series = data.indicators(level="region")
+    # The targets missed (issue 12, part 1) come in here as a second source beside this one.
+    return attention.attention_list(attention.worse_and_worsening(_rows(period), series, period))
+
+
+def _attention_section(period: str | None) -> html.Section:
+    heading = f"{PAGE}-aandacht-titel"
+    points = attention_points(period)
+    when = period_label(period) if period else "het laatste kwartaal"
+    if points.empty:
+        content = html.P(
+            f"Geen aandachtspunten in {when}: geen regio is bij een indicator aantoonbaar slechter dan landelijk "
+            "en tegelijk aantoonbaar verslechterend.",
+            className="message",
+            id=f"{PAGE}-aandachtspunten",
+        )
+    else:
+        content = html.Ul(
+            [
+                html.Li([dcc.Link(f"{p.area_name}: {p.indicator_name}", href=p.href), html.Span(f" – {p.detail}")])
+                for p in points.itertuples(index=False)
+            ],
+            id=f"{PAGE}-aandachtspunten",
+            className="attention-list",
+        )
+    return html.Section(
+        [
+            html.H2("Aandachtspunten", id=heading),
+            html.P(
+                f"Regio's en indicatoren die in {when} aantoonbaar slechter zijn dan landelijk (95%) en volgens de "
+                "trendtoets verslechteren, in de gewenste richting van de indicator. Kies er een voor de regio bij "
+                "die indicator.",
+                className="subtitle",
+            ),
+            content,
+        ],
+        className="chart-card overview-attention",
+        **{"aria-labelledby": heading},
+    )
+
+
 # ---- the map ------------------------------------------------------------------------------------
 
 
@@ -302,6 +351,7 @@ def layout(periode: str | None = None, indicator: str | None = None, **_query) -
                 className="intro",
             ),
             html.Div(_period_choices(periods, period), className="controls"),
+            html.Div(_attention_section(period), id=f"{PAGE}-aandacht-sectie"),
             html.Div(_table_section(period), id=f"{PAGE}-tabel-sectie"),
             html.Div(
                 [
@@ -376,6 +426,11 @@ def show_indicator(code: str | None, ids: list[dict]) -> list[str]:
 @callback(Output(f"{PAGE}-tabel-sectie", "children"), Input(f"{PAGE}-periode", "data"), prevent_initial_call=True)
 def update_table(period: str | None) -> html.Section:
     return _table_section(period)
+
+
+@callback(Output(f"{PAGE}-aandacht-sectie", "children"), Input(f"{PAGE}-periode", "data"), prevent_initial_call=True)
+def update_attention(period: str | None) -> html.Section:
+    return _attention_section(period)
 
 
 @callback(
