@@ -12,8 +12,10 @@ pytestmark = pytest.mark.browser
 
 REGION = SUBSET_REGIONS[0]
 PATHS = page_paths()
-# Every page, and the region page for a region given in the address as the overview links to it.
-PAGES = (PATHS + [f"/regio?code={REGION}"]) if "/regio" in PATHS else PATHS
+# Every page, the region page for a region given in the address as the overview links to it (also at
+# one indicator, as the attention list links to it), and the definitions page at one indicator.
+PAGES = PATHS + [f"/regio?code={REGION}", f"/regio?code={REGION}#regio-plegerhulp_uitval"] * ("/regio" in PATHS)
+PAGES += ["/indicatoren#definitie-plegerhulp_uitval"] * ("/indicatoren" in PATHS)
 
 
 STRUCTURE = """() => {
