@@ -9,6 +9,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.format import number
+from dashboard.links import definition_href
+from indicators.registry import Indicator
 
 DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch: dcc.Dropdown(labels=DROPDOWN_LABELS)
     "search": "Zoeken",
@@ -34,7 +36,7 @@ def chart(
     figure: go.Figure,
     table: pd.DataFrame,
     note: str = "",
-    definition: str | None = None,
+    definition: Indicator | None = None,
 ) -> html.Section:
     """A chart as a section: heading, what is measured (with a link to the indicator's `definition`
     when given), the graph (PNG from its menu), source and completeness, the figures as a table for
@@ -60,9 +62,11 @@ def chart(
     )
 
 
-def definition_link(href: str) -> html.P:
-    """The line under a chart's subtitle that leads to its indicator's definition (`dashboard.links`)."""
-    return html.P(dcc.Link("Definitie en berekening van deze indicator", href=href), className="definitie-link")
+def definition_link(indicator: Indicator) -> html.P:
+    """The line under a chart's subtitle that leads to its indicator's definition (`dashboard.links`);
+    the indicator's name, for screen readers, tells the links of a page apart."""
+    label = ["Definitie en berekening van deze indicator", html.Span(f" ({indicator.name})", className="sr-only")]
+    return html.P(dcc.Link(label, href=definition_href(indicator.code)), className="definitie-link")
 
 
 def _cell(value: object) -> str:

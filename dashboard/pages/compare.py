@@ -15,7 +15,6 @@ from dashboard import components, data
 from dashboard.access import current_scope
 from dashboard.figures import compare as fig
 from dashboard.format import period_label
-from dashboard.links import definition_href
 from indicators.registry import INDICATORS, INDICATORS_BY_CODE
 from reference.periods import Period
 
@@ -146,7 +145,7 @@ def charts(indicator_code: str | None, period: str | None, compare_with: str | N
             fig.make_funnel(prepared, limits, national, shown),
             fig.display_table(fig.funnel_table(prepared, shown)),
             fig.completeness_note(period, f["reported"], f["expected"], missing, method=True),
-            definition_href(indicator_code),
+            INDICATORS_BY_CODE[indicator_code],
         ),
         components.chart(
             RANKED_ID,
@@ -155,7 +154,7 @@ def charts(indicator_code: str | None, period: str | None, compare_with: str | N
             fig.make_ranked(prepared, national, shown),
             fig.display_table(fig.ranked_table(prepared, national, shown)),
             fig.completeness_note(period, f["reported"], f["expected"], missing, method=False),
-            definition_href(indicator_code),
+            INDICATORS_BY_CODE[indicator_code],
         ),
     ]
 

@@ -249,7 +249,7 @@ def _map_section(period: str | None, code: str | None) -> html.Section:
         figure,
         fig.map_table(regions, indicator, period or "", display=True) if period else pd.DataFrame(),
         note,
-        definition_href(indicator.code),
+        indicator,
     )
 
 
@@ -261,7 +261,7 @@ def _map_placeholder(code: str | None) -> html.Section:
                               "showarrow": False, "font": {"size": 16}}]})  # fmt: skip
     return chart(
         f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE,
-        definition_href(indicator.code),
+        indicator,
     )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from dashboard.access import current_scope
 from dashboard.figures import region as figures
 from dashboard.figures.narrative import describe
 from dashboard.format import period_label
-from dashboard.links import definition_href, region_block_id
+from dashboard.links import region_block_id
 from indicators.aggregate import NATIONAL_CODE
 from indicators.registry import Indicator
 from reference.areas import Region
@@ -110,7 +110,7 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
     chart_id = trend_id(indicator)
     empty = figures.empty_figure("Bezig met laden…")
     title, subtitle = indicator.name, figures.subtitle(indicator)
-    section = components.chart(chart_id, title, subtitle, empty, pd.DataFrame(), " ", definition_href(indicator.code))
+    section = components.chart(chart_id, title, subtitle, empty, pd.DataFrame(), " ", indicator)
     section.id = region_block_id(indicator.code)  # addressable: /regio?code=VR09#regio-plegerhulp_uitval
     children = list(section.children)
     at = next((i + 1 for i, c in enumerate(children) if getattr(c, "className", None) == "subtitle"), 1)
@@ -285,7 +285,7 @@ def breakdown_section(code: str, period: str, indicator_code: str) -> list:
         figure,
         shown,
         figures.breakdown_note(breakdown, period),
-        definition_href(indicator.code),
+        indicator,
     )
     return [chart, _html_table(shown, f"Gemeenten van {name}: {indicator.name}, {label}", f"{PAGE}-gemeententabel")]
 
