@@ -5,12 +5,13 @@
  * the address, so the browser's own jump to the #fragment finds nothing. Once the element the
  * fragment names is on the page, scroll to it and move the focus there (so that the keyboard and a
  * screen reader continue from it); while the charts above it are still being drawn, keep it in view
- * until the user scrolls, types or a few seconds have passed. The ids come from dashboard/links.py.
+ * until the user scrolls or types, or the page has been quiet for a few seconds. The ids come from dashboard/links.py.
  */
 (function () {
   "use strict";
 
   var watching = null;
+  var QUIET_MS = 4000; // no new nodes and no callback started or ended for this long: the page is drawn
 
   function stop() {
     if (watching) {
@@ -45,7 +46,14 @@
       return;
     }
     var found = null;
-    var attempt = function () {
+    var queued = false;
+    var started = Date.now();
+    var check = function () {
+      queued = false;
+      if (watching) {
+        window.clearTimeout(watching.timer); // watch until the page has been quiet for a while
+        watching.timer = window.setTimeout(stop, Date.now() - started > 30000 ? 0 : QUIET_MS);
+      }
       var element = target(stale);
       if (!element || !element.isConnected) {
         return;
@@ -57,9 +65,15 @@
         show(element, false); // the charts above it grew: keep it in view
       }
     };
+    var attempt = function () {
+      if (!queued) {
+        queued = true; // at most once a frame, however many nodes Dash and plotly add
+        window.requestAnimationFrame(check);
+      }
+    };
     var observer = new MutationObserver(attempt);
-    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-    watching = { observer: observer, timer: window.setTimeout(stop, 8000) };
+    observer.observe(document.body, { childList: true, subtree: true, attributeFilter: ["data-dash-is-loading"] });
+    watching = { observer: observer, timer: window.setTimeout(stop, QUIET_MS) };
     ["wheel", "keydown", "touchstart", "mousedown"].forEach(function (name) {
       window.addEventListener(name, stop, true);
     });
