@@ -11,6 +11,8 @@ from dash import dcc, html
 
 from dashboard.figures import completeness as fig
 from dashboard.format import number
+from dashboard.links import definition_href
+from indicators.registry import Indicator
 from reference.periods import Period
 
 DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch: dcc.Dropdown(labels=DROPDOWN_LABELS)
@@ -37,14 +39,17 @@ def chart(
     figure: go.Figure,
     table: pd.DataFrame,
     note: str = "",
+    definition: Indicator | None = None,
 ) -> html.Section:
-    """A chart as a section: heading, what is measured, the graph (PNG from its menu), source and
-    completeness, the figures as a table for screen readers and keyboard users, and downloads."""
+    """A chart as a section: heading, what is measured (with a link to the indicator's `definition`
+    when given), the graph (PNG from its menu), source and completeness, the figures as a table for
+    screen readers and keyboard users, and downloads."""
     heading_id = f"{chart_id}-titel"
     return html.Section(
         [
             html.H2(title, id=heading_id),
             html.P(subtitle, className="subtitle"),
+            *([definition_link(definition)] if definition else []),
             html.Figure(
                 [
                     dcc.Graph(id=chart_id, figure=figure, config=GRAPH_CONFIG),
@@ -58,6 +63,13 @@ def chart(
         className="chart-card",
         **{"aria-labelledby": heading_id},
     )
+
+
+def definition_link(indicator: Indicator) -> html.P:
+    """The line under a chart's subtitle that leads to its indicator's definition (`dashboard.links`);
+    the indicator's name, for screen readers, tells the links of a page apart."""
+    label = ["Definitie en berekening van deze indicator", html.Span(f" ({indicator.name})", className="sr-only")]
+    return html.P(dcc.Link(label, href=definition_href(indicator.code)), className="definitie-link")
 
 
 def _cell(value: object) -> str:

@@ -25,6 +25,10 @@ FONT = {"family": FONT_FAMILY, "size": 14, "color": INK}
 
 SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
 MAP_SOURCE = "Kaart: CBS/Kadaster (CC BY 4.0)."
+DEFINITIONS_SOURCE = (
+    "Bron: Geweld hoort nergens thuis, bouwstenen plegeraanpak, paragraaf 1.4: \u201cBepaal indicatoren voor het "
+    "verzamelen van informatie over plegeraanbod\u201d."
+)
 
 
 def base_layout(height: int, **extra: object) -> dict:

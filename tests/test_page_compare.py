@@ -197,3 +197,12 @@ def test_download_components_exist_for_each_chart(page):
     for chart in (page.FUNNEL_ID, page.RANKED_ID):
         assert isinstance(by_id(tree, f"{chart}-download"), dcc.Download)
         assert by_id(tree, f"{chart}-xlsx").children == "Download Excel"
+
+
+def test_each_chart_links_to_the_definition_of_its_indicator(page):
+    content = page.update_charts("plegerhulp_bereik", "2025Q1", "regios")
+    sections = [c for c in content if isinstance(c, html.Section)]
+    assert len(sections) == 2
+    for section in sections:
+        links = [link.href for link in find(section, dcc.Link)]
+        assert links == ["/indicatoren#definitie-plegerhulp_bereik"]

@@ -104,6 +104,7 @@ def test_layout_defaults_to_the_latest_complete_quarter(page):
     tree = page.layout()
     assert [h.children for h in find(tree, html.H1)] == ["Landelijk overzicht"]
     assert [h.children for h in find(tree, html.H2)] == [
+        "Aandachtspunten",  # (two quarters: no trend, so none)
         "Regio's vergeleken met Nederland",
         "Kaart: Inzet huisverbod bij kindermishandeling",
     ]
@@ -297,3 +298,18 @@ def test_empty_store_shows_a_message_and_keeps_the_controls(empty_page):
     assert empty_page.update_map(None, None).children  # the map of municipalities, all neutral
     for control in ("overzicht-tabel-xlsx", "overzicht-kaart-csv", "overzicht-location"):
         assert by_id(tree, control) is not None
+
+
+def test_every_indicator_heading_and_the_map_link_to_the_definition(page):
+    tree = page.layout()
+    head = find(by_id(tree, "overzicht-tabel"), html.Thead)[0]
+    links = [(link.children, link.href) for link in find(head, dcc.Link)]
+    assert links[3] == ("Voortijdige uitval plegerhulp", "/indicatoren#definitie-plegerhulp_uitval")
+    assert len(links) == 7
+    map_section = page.update_map("2025Q1", "plegerhulp_uitval")
+    assert [link.href for link in find(map_section, dcc.Link)] == ["/indicatoren#definitie-plegerhulp_uitval"]
+
+
+def test_without_eight_quarters_there_are_no_attention_points(page):
+    section = by_id(page.layout(), "overzicht-aandacht-sectie")
+    assert text_of(by_id(section, "overzicht-aandachtspunten")).startswith("Geen aandachtspunten in 2025 K1")

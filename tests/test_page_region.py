@@ -291,3 +291,17 @@ def test_callbacks_for_an_unknown_region_change_nothing(page):
         page.update_breakdown("VR99", "2025Q3", "huisverbod_km")
     with pytest.raises(PreventUpdate):
         with_trigger("regio-code.value", page.sync_region, "VR99", "")
+
+
+def test_every_trend_block_is_addressable_and_links_its_definition(page):
+    from dash import dcc
+
+    from tests.dash_tree import find as find_all
+
+    layout = page.layout(code=REGION)
+    for code in ("huisverbod_km", "plegerhulp_uitval", "consultatie_specialistisch_per_100k"):
+        block = find(layout, f"regio-{code}")
+        assert block is not None and find(block, f"regio-trend-{code}") is not None
+        assert [link.href for link in find_all(block, dcc.Link)] == [f"/indicatoren#definitie-{code}"]
+    breakdown = page.breakdown_section(REGION, "2025Q3", "plegerhulp_uitval")[0]
+    assert [link.href for link in find_all(breakdown, dcc.Link)] == ["/indicatoren#definitie-plegerhulp_uitval"]

@@ -141,6 +141,7 @@ def charts(indicator_code: str | None, period: str | None, compare_with: str | N
             fig.make_funnel(prepared, limits, national, shown),
             fig.display_table(fig.funnel_table(prepared, shown)),
             fig.completeness_note(period, f["reported"], f["expected"], missing, method=True),
+            INDICATORS_BY_CODE[indicator_code],
         ),
         components.chart(
             RANKED_ID,
@@ -149,6 +150,7 @@ def charts(indicator_code: str | None, period: str | None, compare_with: str | N
             fig.make_ranked(prepared, national, shown),
             fig.display_table(fig.ranked_table(prepared, national, shown)),
             fig.completeness_note(period, f["reported"], f["expected"], missing, method=False),
+            INDICATORS_BY_CODE[indicator_code],
         ),
     ]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from urllib.parse import quote
 
 import dash
 import pandas as pd
@@ -13,25 +12,21 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, theme
 from dashboard.components import chart, download_buttons, send_table
+from dashboard.figures import attention
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
+from dashboard.links import definition_href, region_href
 from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS, Indicator, Unit
 from reference.periods import Period
 
 PAGE = "overzicht"
-REGION_PATH = "/regio"
 SOURCE = f"{theme.SOURCE} {theme.MAP_SOURCE}"
 MAP_INDICATORS = tuple(ind for ind in INDICATORS if ind.unit is not Unit.COUNT)  # counts are not compared
 
 dash.register_page(
     __name__, path="/", name="Landelijk overzicht", title="Landelijk overzicht – Monitor plegeraanpak", order=0
 )
-
-
-def region_href(code: str) -> str:
-    """The region page of a region code."""
-    return f"{REGION_PATH}?code={quote(code, safe='')}"
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -72,7 +67,7 @@ def _legend() -> html.Div:
 def _header(indicator: Indicator) -> html.Th:
     return html.Th(
         [
-            html.Span(indicator.name, className="indicator-name"),
+            dcc.Link(indicator.name, href=definition_href(indicator.code), className="indicator-name"),
             html.Span(fig.indicator_hint(indicator), className="indicator-hint"),
         ],
         scope="col",
@@ -172,13 +167,61 @@ def _table_section(period: str | None) -> html.Section:
             html.P(
                 "Per indicator de waarde van de regio en of die beter, gelijk of slechter is dan het landelijke "
                 "cijfer, met 95%- en 99,8%-betrouwbaarheid en in de gewenste richting van de indicator. "
-                "Kies een regio voor haar ontwikkeling.",
+                "Kies een regio voor haar ontwikkeling, of een indicator voor haar definitie.",
                 className="subtitle",
             ),
             *content,
             download_buttons(f"{PAGE}-tabel"),
         ],
         className="chart-card",
+        **{"aria-labelledby": heading},
+    )
+
+
+# ---- the attention list -------------------------------------------------------------------------
+
+
+def attention_points(period: str | None) -> pd.DataFrame:
+    """The attention list of `period` from what the signed-in user may see (`data.indicators`)."""
+    if not period or not Period.parse_code(period).has_ended():
+        return attention.empty_list()
+    series = data.indicators(level="region")
+    # The targets missed (issue 12, part 1) come in here as a second source beside this one.
+    return attention.attention_list(attention.worse_and_worsening(_rows(period), series, period))
+
+
+def _attention_section(period: str | None) -> html.Section:
+    heading = f"{PAGE}-aandacht-titel"
+    points = attention_points(period)
+    when = period_label(period) if period else "het laatste kwartaal"
+    if points.empty:
+        content = html.P(
+            f"Geen aandachtspunten in {when}: geen regio is bij een indicator aantoonbaar slechter dan landelijk "
+            "en tegelijk aantoonbaar verslechterend.",
+            className="message",
+            id=f"{PAGE}-aandachtspunten",
+        )
+    else:
+        content = html.Ul(
+            [
+                html.Li([dcc.Link(f"{p.area_name}: {p.indicator_name}", href=p.href), html.Span(f" – {p.detail}")])
+                for p in points.itertuples(index=False)
+            ],
+            id=f"{PAGE}-aandachtspunten",
+            className="attention-list",
+        )
+    return html.Section(
+        [
+            html.H2("Aandachtspunten", id=heading),
+            html.P(
+                f"Regio's en indicatoren die in {when} aantoonbaar slechter zijn dan landelijk (95%) en volgens de "
+                "trendtoets verslechteren, in de gewenste richting van de indicator. Kies er een voor de regio bij "
+                "die indicator.",
+                className="subtitle",
+            ),
+            content,
+        ],
+        className="chart-card overview-attention",
         **{"aria-labelledby": heading},
     )
 
@@ -208,6 +251,7 @@ def _map_section(period: str | None, code: str | None) -> html.Section:
         figure,
         fig.map_table(regions, indicator, period or "", display=True) if period else pd.DataFrame(),
         note,
+        indicator,
     )
 
 
@@ -217,7 +261,10 @@ def _map_placeholder(code: str | None) -> html.Section:
     empty = go.Figure(layout={"height": 640, "template": "none", "xaxis": {"visible": False},
                               "yaxis": {"visible": False}, "annotations": [{"text": "Kaart wordt geladen…",
                               "showarrow": False, "font": {"size": 16}}]})  # fmt: skip
-    return chart(f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE)
+    return chart(
+        f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE,
+        indicator,
+    )  # fmt: skip
 
 
 # ---- layout and callbacks ----------------------------------------------------------------------
@@ -306,6 +353,7 @@ def layout(periode: str | None = None, indicator: str | None = None, **_query) -
                 className="intro",
             ),
             html.Div(_period_choices(periods, period), className="controls"),
+            html.Div(_attention_section(period), id=f"{PAGE}-aandacht-sectie"),
             html.Div(_table_section(period), id=f"{PAGE}-tabel-sectie"),
             html.Div(
                 [
@@ -380,6 +428,11 @@ def show_indicator(code: str | None, ids: list[dict]) -> list[str]:
 @callback(Output(f"{PAGE}-tabel-sectie", "children"), Input(f"{PAGE}-periode", "data"), prevent_initial_call=True)
 def update_table(period: str | None) -> html.Section:
     return _table_section(period)
+
+
+@callback(Output(f"{PAGE}-aandacht-sectie", "children"), Input(f"{PAGE}-periode", "data"), prevent_initial_call=True)
+def update_attention(period: str | None) -> html.Section:
+    return _attention_section(period)
 
 
 @callback(

@@ -24,6 +24,7 @@ from dashboard.access import current_scope
 from dashboard.figures import region as figures
 from dashboard.figures.narrative import describe
 from dashboard.format import period_label
+from dashboard.links import region_block_id
 from indicators.aggregate import NATIONAL_CODE
 from indicators.registry import Indicator
 from reference.areas import Region
@@ -108,7 +109,9 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
     """A chart's section before its callbacks have filled it, with ids for its line and its note."""
     chart_id = trend_id(indicator)
     empty = figures.empty_figure("Bezig met laden…")
-    section = components.chart(chart_id, indicator.name, figures.subtitle(indicator), empty, pd.DataFrame(), " ")
+    title, subtitle = indicator.name, figures.subtitle(indicator)
+    section = components.chart(chart_id, title, subtitle, empty, pd.DataFrame(), " ", indicator)
+    section.id = region_block_id(indicator.code)  # addressable: /regio?code=VR09#regio-plegerhulp_uitval
     children = list(section.children)
     at = next((i + 1 for i, c in enumerate(children) if getattr(c, "className", None) == "subtitle"), 1)
     children.insert(at, html.P("", id=f"{chart_id}-duiding", className="regio-duiding"))
@@ -164,7 +167,7 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
         table_id,
     )
     return (
-        describe(trend, national_rows, indicator.direction),
+        describe(trend, national_rows, indicator.direction, indicator.unit),
         _find(table, table_id).children,
         figures.trend_note(trend, indicator, baseline, year),
     )
@@ -282,6 +285,7 @@ def breakdown_section(code: str, period: str, indicator_code: str) -> list:
         figure,
         shown,
         figures.breakdown_note(breakdown, period),
+        indicator,
     )
     return [chart, _html_table(shown, f"Gemeenten van {name}: {indicator.name}, {label}", f"{PAGE}-gemeententabel")]
 

@@ -12,8 +12,10 @@ pytestmark = pytest.mark.browser
 
 REGION = SUBSET_REGIONS[0]
 PATHS = page_paths()
-# Every page, and the region page for a region given in the address as the overview links to it.
-PAGES = (PATHS + [f"/regio?code={REGION}"]) if "/regio" in PATHS else PATHS
+# Every page, the region page for a region given in the address as the overview links to it (also at
+# one indicator, as the attention list links to it), and the definitions page at one indicator.
+PAGES = PATHS + [f"/regio?code={REGION}", f"/regio?code={REGION}#regio-plegerhulp_uitval"] * ("/regio" in PATHS)
+PAGES += ["/indicatoren#definitie-plegerhulp_uitval"] * ("/indicatoren" in PATHS)
 
 
 STRUCTURE = """() => {
@@ -89,6 +91,12 @@ def test_keyboard_skip_link_then_navigation(loaded):
                     outline: getComputedStyle(el).outlineStyle, inNav: !!el.closest('nav')}; }"""
         )
 
+    if "#" in path:  # an address at a block: the keyboard goes on from that block, as after a jump to a fragment
+        block = path.split("#", 1)[1]
+        page.keyboard.press("Tab")
+        inside = page.evaluate("id => document.getElementById(id).contains(document.activeElement)", block)
+        assert inside, f"first Tab on {path} left #{block}: {focused()}"
+        return
     page.keyboard.press("Tab")
     first = focused()
     assert first["tag"] == "A" and "skip-link" in first["cls"], f"first Tab on {path} reached {first}"

@@ -1,5 +1,6 @@
 """The real flows in the browser: upload a file and see its figure on the region page, pick a region on
-the map, and download the figures behind every chart as Excel and CSV."""
+the map, download the figures behind every chart as Excel and CSV, and follow a link to an indicator's
+block (its definition, a region's chart of it)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ CONSULTATIONS = {  # the template's headers; a distinctive total no sample munic
     "Consultaties LVB-zorg": 0,
 }
 PATHS = page_paths()
-WITHOUT_TABLES = {"/404"}  # the page for unknown addresses
+WITHOUT_TABLES = {"/404", "/indicatoren"}  # the page for unknown addresses; the definitions (text only)
 
 
 def require_page(path: str) -> None:
@@ -329,3 +330,36 @@ def test_callback_bench_requests_match_the_browser(page, served):
     for output, body in expected.items():
         assert output in sent, f"the browser did not call {output} when the region changed"
         assert sent[output] == body, f"{output}: the benchmark sends {body}, the browser {sent[output]}"
+
+
+# ---- (d) addressable blocks: an indicator's definition, a region's chart of one indicator ----------------
+
+_BLOCK_STATE = """id => { const el = document.getElementById(id);
+    return el ? {focused: document.activeElement === el, top: el.getBoundingClientRect().top,
+                 height: window.innerHeight} : null; }"""
+
+
+def _wait_for_focus(page, element_id: str) -> dict:
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id", arg=element_id)
+    return page.evaluate(_BLOCK_STATE, element_id)
+
+
+def test_an_indicator_heading_opens_its_definition_in_view(page):
+    require_page("/")
+    require_page("/indicatoren")
+    open_page(page, "/")
+    page.locator('#overzicht-tabel thead a[href="/indicatoren#definitie-plegerhulp_uitval"]').click()
+    page.wait_for_url("**/indicatoren#definitie-plegerhulp_uitval")
+    settle(page)
+    state = _wait_for_focus(page, "definitie-plegerhulp_uitval")
+    assert state["focused"] and 0 <= state["top"] < state["height"] / 2, state
+    assert page.locator("#definitie-plegerhulp_uitval h2").inner_text() == "Voortijdige uitval plegerhulp"
+
+
+def test_a_region_address_with_an_indicator_opens_at_its_chart(page):
+    require_page("/regio")
+    open_page(page, f"/regio?code={REGION}#regio-plegerhulp_uitval")
+    state = _wait_for_focus(page, "regio-plegerhulp_uitval")
+    assert state["focused"] and -5 <= state["top"] < state["height"] / 2, state  # still there once drawn
+    link = page.locator('#regio-plegerhulp_uitval a[href="/indicatoren#definitie-plegerhulp_uitval"]')
+    assert link.count() == 1
