@@ -9,6 +9,7 @@ from dashboard.format import PLOTLY_SEPARATORS
 
 # Okabe–Ito
 BLUE, SKY, ORANGE, VERMILLION = "#0072B2", "#56B4E9", "#E69F00", "#D55E00"
+GREEN = "#007A5A"  # Okabe-Ito bluish green, darkened to 5:1 on white: a target reached
 INK = "#1a1a1a"  # text, outlines
 GREY = "#7f7f7f"  # neutral marks: inside the limits, no figure, the nation as a benchmark line
 MUTED = "#595959"  # text and reference lines beside the data (7:1 on white, readable as text)
