@@ -41,7 +41,7 @@ def _known_area(area_code: str) -> bool:
 
 
 def parse_target(text: str | None, unit: Unit) -> float:
-    """A target as typed (`45`, `45,5`, `45%`; `1.234` for a count) in the indicator's stored unit; ValueError in Dutch."""
+    """A target as typed (`45`, `45,5`, `45%`; `1.234` for a count) in the stored unit; ValueError in Dutch."""
     cleaned = (text or "").strip().removesuffix("%").strip().replace(" ", "")
     if not re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?|\d+(,\d+)?", cleaned):
         raise ValueError(f"Vul de streefwaarde in als getal, zoals 45 of 45,5, niet '{(text or '').strip()}'.")
@@ -106,7 +106,7 @@ def save_interpretation(
     action_by: str | None = "",
     action_due: str | None = "",
 ) -> Answer:
-    """Write a new version of a region's interpretation of a quarter (of one indicator, or of the whole), if the user may."""
+    """A new version of a region's interpretation of a quarter (one indicator or the whole), if the user may."""
     scope = current_scope()
     if not _known_area(area_code) or not scope.may_steer(_level(area_code), area_code):
         return Answer(False, REFUSED)

@@ -43,10 +43,9 @@ def chart_parts(indicator: Indicator) -> list:
 
 
 def _field(label: str, control_id: str, control: object, hint: str | None = None) -> html.Div:
-    parts = [html.Label(label, htmlFor=control_id), control]
-    if hint:
-        parts.insert(1, html.P(hint, id=f"{control_id}-uitleg", className="hint"))
-    return html.Div(parts, className="control")
+    # dcc inputs take no aria attributes: the hint is part of the label, so it is read with the field
+    text = [label, html.Span(f" ({hint})", className="hint")] if hint else label
+    return html.Div([html.Label(text, htmlFor=control_id), control], className="control")
 
 
 def _dropdown(control_id: str, options: list[dict], value: str | None) -> dcc.Dropdown:
@@ -68,14 +67,26 @@ def _target_form(is_admin: bool) -> html.Form | html.Div:
     return html.Div(
         [
             html.H3("Streefwaarde instellen", id=f"{PAGE}-streef-kop"),
-            _field("Indicator", f"{PAGE}-streef-indicator",
-                   _dropdown(f"{PAGE}-streef-indicator", [{"label": i.name, "value": i.code} for i in INDICATORS],
-                             INDICATORS[0].code)),  # fmt: skip
-            _field("Streefwaarde", f"{PAGE}-streef-waarde",
-                   dcc.Input(id=f"{PAGE}-streef-waarde", type="text", inputMode="decimal", autoComplete="off",
-                             **{"aria-describedby": f"{PAGE}-streef-waarde-uitleg"}), hint),  # fmt: skip
-            _field("Uiterlijk gehaald in", f"{PAGE}-streef-kwartaal",
-                   _dropdown(f"{PAGE}-streef-kwartaal", due_quarters(), due_quarters()[4]["value"])),
+            _field(
+                "Indicator van de streefwaarde",
+                f"{PAGE}-streef-indicator",
+                _dropdown(
+                    f"{PAGE}-streef-indicator",
+                    [{"label": i.name, "value": i.code} for i in INDICATORS],
+                    INDICATORS[0].code,
+                ),
+            ),  # fmt: skip
+            _field(
+                "Streefwaarde",
+                f"{PAGE}-streef-waarde",
+                dcc.Input(id=f"{PAGE}-streef-waarde", type="text", inputMode="decimal", autoComplete="off"),
+                hint,
+            ),  # fmt: skip
+            _field(
+                "Uiterlijk gehaald in",
+                f"{PAGE}-streef-kwartaal",
+                _dropdown(f"{PAGE}-streef-kwartaal", due_quarters(), due_quarters()[4]["value"]),
+            ),
             *national,
             html.Button("Streefwaarde opslaan", id=f"{PAGE}-streef-opslaan", className="button", n_clicks=0),
             html.P("", id=f"{PAGE}-streef-melding", role="status", className="message"),
@@ -87,25 +98,42 @@ def _target_form(is_admin: bool) -> html.Form | html.Div:
 
 
 def _interpretation_form(quarters: list[dict], latest: str | None) -> html.Div:
-    about = [{"label": "De regio als geheel", "value": WHOLE}, *({"label": i.name, "value": i.code} for i in INDICATORS)]
+    about = [
+        {"label": "De regio als geheel", "value": WHOLE},
+        *({"label": i.name, "value": i.code} for i in INDICATORS),
+    ]
     limit = f"Hoogstens {steering.MEANING_MAX} tekens."
     return html.Div(
         [
             html.H3("Duiding en bijsturing schrijven", id=f"{PAGE}-duiding-kop"),
-            _field("Kwartaal", f"{PAGE}-duiding-kwartaal", _dropdown(f"{PAGE}-duiding-kwartaal", quarters, latest)),
-            _field("Over", f"{PAGE}-duiding-indicator", _dropdown(f"{PAGE}-duiding-indicator", about, WHOLE)),
-            _field("Wat betekenen de cijfers?", f"{PAGE}-duiding-tekst",
-                   dcc.Textarea(id=f"{PAGE}-duiding-tekst", maxLength=steering.MEANING_MAX, rows=4,
-                                **{"aria-describedby": f"{PAGE}-duiding-tekst-uitleg"}), limit),  # fmt: skip
-            _field("Bijsturing: wat wordt eraan gedaan?", f"{PAGE}-duiding-actie",
-                   dcc.Textarea(id=f"{PAGE}-duiding-actie", maxLength=steering.ACTION_MAX, rows=3,
-                                **{"aria-describedby": f"{PAGE}-duiding-actie-uitleg"}),
-                   f"Hoogstens {steering.ACTION_MAX} tekens."),  # fmt: skip
-            _field("Door wie", f"{PAGE}-duiding-door",
-                   dcc.Input(id=f"{PAGE}-duiding-door", type="text", maxLength=steering.ACTION_BY_MAX,
-                             autoComplete="off")),  # fmt: skip
-            _field("Klaar in kwartaal", f"{PAGE}-duiding-uiterlijk",
-                   _dropdown(f"{PAGE}-duiding-uiterlijk", due_quarters(), due_quarters()[1]["value"])),
+            _field(
+                "Kwartaal van de duiding",
+                f"{PAGE}-duiding-kwartaal",
+                _dropdown(f"{PAGE}-duiding-kwartaal", quarters, latest),
+            ),
+            _field("Duiding over", f"{PAGE}-duiding-indicator", _dropdown(f"{PAGE}-duiding-indicator", about, WHOLE)),
+            _field(
+                "Wat betekenen de cijfers?",
+                f"{PAGE}-duiding-tekst",
+                dcc.Textarea(id=f"{PAGE}-duiding-tekst", maxLength=steering.MEANING_MAX, rows=4),
+                limit,
+            ),  # fmt: skip
+            _field(
+                "Bijsturing: wat wordt eraan gedaan?",
+                f"{PAGE}-duiding-actie",
+                dcc.Textarea(id=f"{PAGE}-duiding-actie", maxLength=steering.ACTION_MAX, rows=3),
+                f"Hoogstens {steering.ACTION_MAX} tekens.",
+            ),  # fmt: skip
+            _field(
+                "Door wie",
+                f"{PAGE}-duiding-door",
+                dcc.Input(id=f"{PAGE}-duiding-door", type="text", maxLength=steering.ACTION_BY_MAX, autoComplete="off"),
+            ),  # fmt: skip
+            _field(
+                "Klaar in kwartaal",
+                f"{PAGE}-duiding-uiterlijk",
+                _dropdown(f"{PAGE}-duiding-uiterlijk", due_quarters(), due_quarters()[1]["value"]),
+            ),
             html.Button("Duiding opslaan", id=f"{PAGE}-duiding-opslaan", className="button", n_clicks=0),
             html.P("", id=f"{PAGE}-duiding-melding", role="status", className="message"),
         ],
@@ -254,4 +282,3 @@ def save_interpretation(clicks, code, period, about, meaning, action, action_by,
     indicator = "" if about in (None, WHOLE) else about
     answer = steering.save_interpretation(str(code or ""), period, indicator, meaning, action, action_by, due)
     return answer.message, (version or 0) + 1 if answer.ok else version
-

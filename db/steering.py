@@ -51,9 +51,7 @@ class Interpretation:
 def _insert_version(conn, table: Table, key: dict, values: dict, now: dt.datetime) -> tuple[int, int | None]:
     """Insert a new version of `key`: the old current row is first set aside, then pointed at the new one."""
     where = [table.c[name] == value for name, value in key.items()]
-    old = conn.execute(
-        select(table.c.id).where(*where, table.c.superseded_by.is_(None))
-    ).scalar_one_or_none()
+    old = conn.execute(select(table.c.id).where(*where, table.c.superseded_by.is_(None))).scalar_one_or_none()
     if old is not None:  # the partial unique index allows one current row: mark the old one first
         conn.execute(table.update().where(table.c.id == old).values(superseded_by=old, superseded_at=now))
     new_id = conn.execute(table.insert().values(**key, **values)).inserted_primary_key[0]

@@ -195,8 +195,9 @@ def _target_traces(trend: pd.DataFrame, indicator: Indicator, target: float, due
     labels, value = trend["label"].tolist(), trend["value"].to_numpy(float)
     traces = [
         _scatter(
-            x=[labels[0], labels[-1]], y=[target, target], mode="lines", name=target_label(indicator, target, due_period),
-            line={"color": INK, "dash": "dashdot", "width": 2}, legendrank=3, hoverinfo="skip",
+            x=[labels[0], labels[-1]], y=[target, target], mode="lines",
+            name=target_label(indicator, target, due_period), line={"color": INK, "dash": "dashdot", "width": 2},
+            legendrank=3, hoverinfo="skip",
         )
     ]  # fmt: skip
     judgements = judge_quarters(trend, target, indicator.direction)

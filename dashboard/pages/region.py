@@ -164,8 +164,15 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
     baseline = _startfoto(code, trend, indicator, year)
     table_id = f"{trend_id(indicator)}-tabel"
     table = components.data_table(
-        figures.trend_table(trend, indicator, name, baseline, year, formatted=True,
-                            target=steering_view.target_of(code, indicator.code)[0]),  # fmt: skip
+        figures.trend_table(
+            trend,
+            indicator,
+            name,
+            baseline,
+            year,
+            formatted=True,
+            target=steering_view.target_of(code, indicator.code)[0],
+        ),  # fmt: skip
         f"Cijfers bij: {indicator.name}",
         table_id,
     )
