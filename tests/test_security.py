@@ -489,8 +489,8 @@ def _save_interpretation(client, region: str, meaning: str) -> str:
     ],
 )
 def test_a_crafted_target_is_stored_only_for_an_area_the_session_may_steer(site, name, region, national, stored):
-    from db.steering import target_history
     from dashboard.steering import REFUSED
+    from db.steering import target_history
 
     _, engine = site
     area = "NL" if national else region
