@@ -20,6 +20,7 @@ SIMILAR_FILL, NO_FILL = "#BBBBBB", "#F4F4F4"  # map and table fills: like the na
 TRANSLUCENT_WHITE = "rgba(255, 255, 255, 0.85)"  # a legend over the map
 GRID = "#e6e6e6"
 BAND = "rgba(0, 114, 178, 0.18)"  # a 95% band around a BLUE line
+BAND_SOLID = "#d1e3f0"  # the same band, opaque on white, for the report
 
 FONT_FAMILY = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'  # as the page (assets/style.css)
 FONT = {"family": FONT_FAMILY, "size": 14, "color": INK}
