@@ -143,6 +143,30 @@ def _interpretation_form(quarters: list[dict], latest: str | None) -> html.Div:
     )
 
 
+def report_controls(quarters: list[dict], latest: str | None) -> html.Div:
+    """The steering report of a quarter as PDF, for everyone who sees the region (it shows what the stuurgroep sees)."""
+    return html.Div(
+        [
+            html.H3("Kwartaalrapportage voor de stuurgroep", id=f"{PAGE}-rapport-kop"),
+            html.P(
+                "Een PDF met per indicator de grafiek, de kerncijfers, de streefwaarde en de duiding, zoals de "
+                "stuurgroep de cijfers ziet (kleine aantallen afgeschermd).",
+                className="note",
+            ),  # fmt: skip
+            _field(
+                "Kwartaal van de rapportage",
+                f"{PAGE}-rapport-kwartaal",
+                _dropdown(f"{PAGE}-rapport-kwartaal", quarters, latest),
+            ),  # fmt: skip
+            html.Button("Download rapportage (PDF)", id=f"{PAGE}-rapport-knop", className="button", n_clicks=0),
+            dcc.Download(id=f"{PAGE}-rapport-download"),
+        ],
+        className="regio-rapport",
+        role="group",
+        **{"aria-labelledby": f"{PAGE}-rapport-kop"},
+    )
+
+
 def section(quarters: list[dict], latest: str | None) -> html.Section:
     """The region's interpretations per quarter, and the forms for those who may write them."""
     scope = current_scope()
@@ -156,6 +180,7 @@ def section(quarters: list[dict], latest: str | None) -> html.Section:
             html.H2("Duiding en bijsturing", id=f"{PAGE}-sturen-kop"),
             html.P("Wat de regio over de cijfers zegt en wat zij eraan doet, per kwartaal.", className="subtitle"),
             html.Div(id=f"{PAGE}-duidingen"),
+            report_controls(quarters, latest),
             html.P("", id=f"{PAGE}-sturen-uitleg", className="note"),
             html.Div(forms, id=f"{PAGE}-sturen-formulier", hidden=True),
         ],
@@ -282,3 +307,26 @@ def save_interpretation(clicks, code, period, about, meaning, action, action_by,
     indicator = "" if about in (None, WHOLE) else about
     answer = steering.save_interpretation(str(code or ""), period, indicator, meaning, action, action_by, due)
     return answer.message, (version or 0) + 1 if answer.ok else version
+
+
+def report_download(code: str, period: str | None) -> dict:
+    """The region's steering report of `period` as a PDF download."""
+    from dashboard.report.pdf import write_report
+
+    current_scope()  # only for a signed-in user (the gate already made sure)
+    if code not in data.reference().regions or not period:
+        raise PreventUpdate
+    return dcc.send_bytes(write_report(data.engine(), code, period), f"stuurrapportage_{code}_{period}.pdf")
+
+
+@callback(
+    Output(f"{PAGE}-rapport-download", "data"),
+    Input(f"{PAGE}-rapport-knop", "n_clicks"),
+    State(f"{PAGE}-code", "value"),
+    State(f"{PAGE}-rapport-kwartaal", "value"),
+    prevent_initial_call=True,
+)
+def download_report(clicks: int | None, code: str, period: str | None) -> dict:
+    if not clicks:
+        raise PreventUpdate
+    return report_download(code, period)
