@@ -77,7 +77,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def engine(db_url):
-    """`ingest.store.connect` on an empty database: the tables exist, nothing is stored."""
+    """`db.engine.connect` on an empty database: the tables exist, nothing is stored."""
     from db.engine import connect
 
     engine = connect(db_url)

@@ -56,3 +56,19 @@ def test_the_allowed_graph_has_no_circle():
 def test_every_package_is_in_the_layering():
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").is_file()} - {"tests", "bench"}
     assert packages == set(ALLOWED)
+
+
+def test_figures_return_data_or_figures_not_dash_components():
+    """Pages pair with figures: what a page computes lives in dashboard/figures/, free of Dash."""
+    wrong = [p.name for p in (ROOT / "dashboard" / "figures").glob("*.py") if "dash" in _third_party(p)]
+    assert not wrong, wrong
+
+
+def _third_party(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found

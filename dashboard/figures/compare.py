@@ -2,8 +2,8 @@
 
 The page reads the indicator table rows of one indicator and quarter (the regions, or the
 municipalities of one region) and the national row, and passes them in. The funnel's control
-limits and each point's position come from `ingest.funnel` (the PHE Fingertips methods); the
-ranked chart judges each area's 95% interval against the national value with `ingest.compare`.
+limits and each point's position come from `indicators.funnel` (the PHE Fingertips methods); the
+ranked chart judges each area's 95% interval against the national value with `indicators.compare`.
 For proportions and rates both judgements use the same test, so the two charts agree at 95%.
 """
 
@@ -61,7 +61,7 @@ _HIGH_LOW = {
     FunnelPosition.NONE: (FUNNEL_NONE, FUNNEL_NONE),
 }
 
-# Ranked chart: the 95% interval against the national value (ingest.compare).
+# Ranked chart: the 95% interval against the national value (indicators.compare).
 RANK_STYLES: dict[Comparison, Style] = {
     Comparison.BETTER: Style("▲ beter dan landelijk", "triangle-up", BLUE, 12),
     Comparison.SIMILAR: Style("● gelijk aan landelijk", "circle", GREY, 10),
