@@ -209,11 +209,10 @@ def interpretation_card(item: Interpretation, heading_level: str = "H3") -> html
     return html.Article(parts, className="regio-duiding-item")
 
 
-def target_sentence(indicator: Indicator, code: str, trend) -> str:
+def target_sentence(indicator: Indicator, found, trend=None) -> str:
     """`Streefwaarde 60,0% uiterlijk 2026 K4. In 2025 K3: ✔ gehaald.` or that there is none."""
     from indicators.targets import latest_judgement
 
-    found = data.targets([code]).get((code, indicator.code))
     if found is None:
         return "Geen streefwaarde vastgelegd."
     judged = latest_judgement(trend, found.value, indicator.direction)
@@ -254,9 +253,11 @@ def steering_view(code: str) -> list:
     ]
     may = scope.may_steer("region", code)
     explanation = "" if may else "Streefwaarden en duidingen worden vastgelegd door de projectleider van de regio."
-    per_chart = []
+    per_chart, targets = [], data.targets([code])  # one query; a trend is read only where there is a target
     for indicator in INDICATORS:
-        per_chart.append(target_sentence(indicator, code, trend_frame(code, indicator.code)))
+        found = targets.get((code, indicator.code))
+        trend = trend_frame(code, indicator.code) if found is not None else None
+        per_chart.append(target_sentence(indicator, found, trend))
         per_chart.append([interpretation_card(i, "H3") for i in items if i.indicator == indicator.code])
     return [whole, not may, explanation, *per_chart]
 
