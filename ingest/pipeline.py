@@ -10,11 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
 from ingest.problems import Problem, has_errors, problem
-from ingest.reader import cell_name, read_workbook
+from ingest.reader import cell_name
 from ingest.records import Record
 from ingest.resolve import Defaults, Resolver
 from ingest.store import StoreResult, file_sha256, store_upload
@@ -62,8 +63,8 @@ def read_file(
     today: dt.date | None = None,
     reference: Reference | None = None,
 ) -> FileResult:
-    """Read, normalise and validate one file; store nothing. Never raises on a file: an unexpected
-    failure is logged and the file refused as unreadable (a page or a batch must go on)."""
+    """Read (guard and calamine, in a child process), normalise and validate one file; store nothing.
+    Never raises on a file: an unexpected failure is logged and the file refused as unreadable."""
     label = label or Path(path).name
     try:
         return _read_file(Path(path), label, municipality, today, reference or load_reference())
@@ -75,7 +76,7 @@ def read_file(
 def _read_file(
     path: Path, label: str, municipality: str | None, today: dt.date | None, reference: Reference
 ) -> FileResult:
-    sheets, problems = read_workbook(Path(path), label)
+    sheets, problems = read_workbook_isolated(Path(path), label)
     if problems:
         return FileResult(label, [], problems)
     tables = [table for sheet in sheets if (table := locate_table(sheet)) is not None]

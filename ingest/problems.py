@@ -19,7 +19,18 @@ class Severity(StrEnum):
 # code -> (severity, the step that finds it, Dutch message template). The step is the module of
 # ingest/ (or `intake`: dashboard.intake, the upload page's scope check) that produces the code;
 # tests/test_problems.py checks that it does. Templates use str.format fields.
-STEPS = ("guard", "reader", "pipeline", "layout", "resolve", "municipality", "values", "validate", "intake")
+STEPS = (
+    "guard",
+    "isolation",
+    "reader",
+    "pipeline",
+    "layout",
+    "resolve",
+    "municipality",
+    "values",
+    "validate",
+    "intake",
+)
 MESSAGES: dict[str, tuple[Severity, str, str]] = {
     # --- the file itself (checked before any parser inflates it) ---
     "file_missing": (Severity.ERROR, "guard", "Het bestand is niet gevonden. Controleer de bestandsnaam."),
@@ -97,6 +108,26 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "guard",
         "De werkmap heeft {count} cellen met inhoud of opmaak; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan en wis de opmaak van lege rijen en kolommen.",
+    ),
+    "workbook_too_large": (
+        Severity.ERROR,
+        "guard",
+        "De bladen van de werkmap beslaan samen {area} cellen (van A1 tot de laatste cel van elk blad); de grens is {limit}. Verwijder overbodige bladen en lege of overbodige rijen en kolommen.",
+    ),
+    "too_many_strings": (
+        Severity.ERROR,
+        "guard",
+        "De werkmap bevat {count} teksten; de grens is {limit}. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "too_many_styles": (
+        Severity.ERROR,
+        "guard",
+        "De werkmap bevat {count} celopmaken; de grens is {limit}. Wis overbodige opmaak (Start > Wissen > Opmaak wissen) of kopieer de tabel naar een nieuwe werkmap.",
+    ),
+    "unsafe_file": (
+        Severity.ERROR,
+        "isolation",
+        "Dit bestand kon niet veilig worden gelezen. Het is te groot of te ingewikkeld, of het is beschadigd. Open het in Excel, kopieer alleen de tabel met de kwartaalcijfers naar een nieuwe werkmap, sla die op als 'Excel-werkmap (*.xlsx)' en lever die aan.",
     ),
     "unreadable": (
         Severity.ERROR,
