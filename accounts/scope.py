@@ -105,3 +105,17 @@ class Scope:
         if self.role in (Role.GEMEENTE, Role.KETENPARTNER):
             return code in self.municipalities or reference.current_code(code) in self.municipalities
         return False
+
+    # --- steering: targets and interpretations (dashboard.steering checks these on the server) ---
+
+    def may_steer(self, level: str, area_code: str) -> bool:
+        """Whether the user may set targets and write interpretations for this region (or the nation)."""
+        if self.role is Role.BEHEERDER:
+            return level in ("region", "national")
+        return self.role is Role.PROJECTLEIDER and level == "region" and area_code == self.region
+
+    def may_note(self, municipality: str, reference: Reference) -> bool:
+        """Whether the user may add a note to this municipality's figures: its own gemeente, or the beheerder."""
+        if self.role is Role.BEHEERDER:
+            return True
+        return self.role is Role.GEMEENTE and self.full_detail_municipality(municipality, reference)

@@ -98,3 +98,21 @@ def latest_complete_quarter(today: dt.date | None = None) -> str | None:
     # Which quarters have figures is no secret: read the full national row, whoever asks.
     national = _indicators(*store_key(), False, "national", ("NL",), None, None)
     return next(iter(complete_periods(national, today)), None)
+
+
+def targets(areas: list[str]) -> dict:
+    """The current targets of `areas` per (area code, indicator); targets are read by everyone who sees the area."""
+    from db.steering import current_targets
+
+    return current_targets(engine(), areas)
+
+
+def interpretations(level: str, areas: list[str]) -> list:
+    """The current interpretations of `areas`: a region's for everyone, a municipality's note only for who sees
+    that municipality in full."""
+    from db.steering import current_interpretations
+
+    if level == "municipality":
+        scope, known = current_scope(), reference()
+        areas = [code for code in areas if scope.full_detail_municipality(code, known)]
+    return current_interpretations(engine(), level, areas) if areas else []

@@ -9,6 +9,7 @@ from dashboard.format import PLOTLY_SEPARATORS
 
 # Okabe–Ito
 BLUE, SKY, ORANGE, VERMILLION = "#0072B2", "#56B4E9", "#E69F00", "#D55E00"
+GREEN = "#007A5A"  # Okabe-Ito bluish green, darkened to 5:1 on white: a target reached
 INK = "#1a1a1a"  # text, outlines
 GREY = "#7f7f7f"  # neutral marks: inside the limits, no figure, the nation as a benchmark line
 MUTED = "#595959"  # text and reference lines beside the data (7:1 on white, readable as text)
@@ -19,6 +20,7 @@ SIMILAR_FILL, NO_FILL = "#BBBBBB", "#F4F4F4"  # map and table fills: like the na
 TRANSLUCENT_WHITE = "rgba(255, 255, 255, 0.85)"  # a legend over the map
 GRID = "#e6e6e6"
 BAND = "rgba(0, 114, 178, 0.18)"  # a 95% band around a BLUE line
+BAND_SOLID = "#d1e3f0"  # the same band, opaque on white, for the report
 
 FONT_FAMILY = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'  # as the page (assets/style.css)
 FONT = {"family": FONT_FAMILY, "size": 14, "color": INK}

@@ -39,6 +39,8 @@ class Action(StrEnum):
     USER_CHANGED = "gebruiker_gewijzigd"
     PASSWORD_RESET = "wachtwoord_gereset"
     ACCESS_DENIED = "toegang_geweigerd"
+    TARGET_SET = "streefwaarde_gezet"
+    INTERPRETATION_WRITTEN = "duiding_geschreven"
 
 
 ACTION_LABELS = {  # as the beheerder reads them
@@ -55,6 +57,8 @@ ACTION_LABELS = {  # as the beheerder reads them
     Action.USER_CHANGED: "Gebruiker gewijzigd",
     Action.PASSWORD_RESET: "Wachtwoord gereset",
     Action.ACCESS_DENIED: "Toegang geweigerd",
+    Action.TARGET_SET: "Streefwaarde gezet",
+    Action.INTERPRETATION_WRITTEN: "Duiding geschreven",
 }
 
 

@@ -227,6 +227,65 @@ indicator_state = Table(
 )
 
 
+# --- steering (db.steering): targets and interpretations, every version kept ------------------
+# As with observations, a row is never updated in place except to mark it superseded; the current
+# version of a key is its one row with `superseded_by IS NULL` (a partial unique index).
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("level", String(16), nullable=False),  # region | national
+    Column("area_code", String(32), nullable=False),
+    Column("indicator", String(64), nullable=False),
+    Column("value", Float, nullable=True),  # in the indicator's unit (a fraction for a proportion); NULL: withdrawn
+    Column("due_period", String(8), nullable=True),  # the quarter by which it should be reached, 2026Q4
+    Column("set_by", String(200), nullable=False),
+    Column("set_at", UTCDateTime(), nullable=False),
+    Column("superseded_at", UTCDateTime(), nullable=True),
+    Column("superseded_by", Integer, ForeignKey("targets.id"), nullable=True),
+)
+_CURRENT_TARGET = targets.c.superseded_by.is_(None)
+Index(
+    "ux_targets_current",
+    targets.c.level,
+    targets.c.area_code,
+    targets.c.indicator,
+    unique=True,
+    sqlite_where=_CURRENT_TARGET,
+    postgresql_where=_CURRENT_TARGET,
+)
+
+interpretations = Table(
+    "interpretations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("level", String(16), nullable=False),  # region | municipality (a gemeente's note)
+    Column("area_code", String(32), nullable=False),
+    Column("period", String(8), nullable=False),  # 2025Q3
+    Column("indicator", String(64), nullable=False, default=""),  # "" for the quarter as a whole
+    Column("meaning", Text, nullable=False, default=""),  # what the figures mean (duiding)
+    Column("action", Text, nullable=False, default=""),  # what is done about it (bijsturing)
+    Column("action_by", String(200), nullable=False, default=""),
+    Column("action_due", String(8), nullable=False, default=""),  # the quarter it should be done by
+    Column("written_by", String(200), nullable=False),
+    Column("written_at", UTCDateTime(), nullable=False),
+    Column("superseded_at", UTCDateTime(), nullable=True),
+    Column("superseded_by", Integer, ForeignKey("interpretations.id"), nullable=True),
+)
+_CURRENT_INTERPRETATION = interpretations.c.superseded_by.is_(None)
+Index(
+    "ux_interpretations_current",
+    interpretations.c.level,
+    interpretations.c.area_code,
+    interpretations.c.period,
+    interpretations.c.indicator,
+    unique=True,
+    sqlite_where=_CURRENT_INTERPRETATION,
+    postgresql_where=_CURRENT_INTERPRETATION,
+)
+
+
 # --- the audit log (db.audit): append-only, who did what when -------------------------------
 
 audit_log = Table(

@@ -4,7 +4,8 @@
 
 Generates the files into DIR (default `data/sample`) when its manifest is missing, then loads every
 file in manifest (delivery) order with the source, municipality and delivery moment the manifest
-gives. Does nothing when the database already holds uploads.
+gives, and then a few invented targets and interpretations (`sample_data.steering`). Does nothing
+when the database already holds uploads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from db.engine import connect
 from ingest.pipeline import Delivery, Loaded, load_files
 from ingest.store import list_uploads
 from sample_data.generate import MANIFEST, generate, read_manifest
+from sample_data.steering import seed_steering
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "data" / "sample"
 UPLOADED_BY = "voorbeeldgegevens"
@@ -61,10 +63,12 @@ def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
         for row in rows
     ]  # fmt: skip
     load_files(engine, deliveries, on_file=loaded)
+    written = seed_steering(engine)  # invented targets and interpretations, only on this demo path
     words = {"stored": "opgeslagen", "duplicate": "al eerder opgeslagen", "rejected": "geweigerd"}
     summary = ", ".join(f"{count} {words[status]}" for status, count in sorted(statuses.items()))
     echo(f"Klaar in {time.perf_counter() - started:.1f} s, indicatoren berekend: {summary}; "
-         f"{problems['errors']} fouten, {problems['warnings']} waarschuwingen.")  # fmt: skip
+         f"{problems['errors']} fouten, {problems['warnings']} waarschuwingen; "
+         f"{written} verzonnen streefwaarden en duidingen.")  # fmt: skip
     return statuses
 
 

@@ -30,6 +30,7 @@ from db.tables import AUDIT_APPEND_ONLY, metadata, uploads
 from db.upgrade import initial_tables
 
 T0 = dt.datetime(2024, 4, 2, 9, 30, tzinfo=dt.UTC)
+LATER_TABLES = ("targets", "interpretations")  # made by revision 0004, empty after an upgrade from b5ac64e
 
 
 def at(minutes: int) -> dt.datetime:
@@ -202,8 +203,9 @@ def test_head_constant_is_alembics_head():
     assert script_directory().get_heads() == [HEAD]
 
 
-def test_revision_0001_creates_the_tables_of_b5ac64e_and_of_the_code():
-    assert initial_tables() == frozenset(old.metadata.tables) == frozenset(metadata.tables)
+def test_revision_0001_creates_the_tables_of_b5ac64e_and_later_revisions_the_rest_of_the_code():
+    assert initial_tables() == frozenset(old.metadata.tables)
+    assert frozenset(metadata.tables) == initial_tables() | frozenset(LATER_TABLES)
 
 
 def test_the_alembic_command_finds_the_same_head():
@@ -277,6 +279,7 @@ def test_upgrade_keeps_every_row_of_a_b5ac64e_database(db_url):
     assert f"is bijgewerkt van de versie van voor de migraties (b5ac64e) naar versie {HEAD}" in out
     after = every_row(db_url)
     assert after.pop(VERSION_TABLE) == [(HEAD,)]
+    assert [after.pop(name) for name in LATER_TABLES] == [[] for _ in LATER_TABLES]
     assert after == before
     assert differences_from_code(db_url) == []
 
@@ -385,3 +388,43 @@ def test_a_batch_alter_on_sqlite_keeps_every_row_when_foreign_keys_are_checked_a
     assert every_row(url) == before
     source = next(c for c in inspect(create_engine(url)).get_columns("uploads") if c["name"] == "source")
     assert str(source["type"]) == "VARCHAR(300)"
+
+
+# --- revision 0004: targets and interpretations --------------------------------------------------
+
+
+def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(db_url):
+    """A database at revision 0001 with rows in every table, upgraded to 0004 (HEAD): every row kept,
+    the two new tables there, empty, and usable (a target and an interpretation stored, with history)."""
+    from db.steering import Interpretation, Target, current_targets, set_target, write_interpretation
+
+    fill_old_database(db_url)
+    engine = open_engine(db_url)
+    try:
+        with write_transaction(engine, foreign_keys_at_end=True) as conn:
+            command.stamp(alembic_config(conn), "0001")
+    finally:
+        engine.dispose()
+    before = every_row(db_url)
+    assert before.pop(VERSION_TABLE) == [("0001",)]
+    assert set(before) == set(old.metadata.tables) and all(before.values())
+
+    code, out, err = run_cli("upgrade", "--db", db_url)
+    assert (code, err) == (0, "") and "van versie 0001 naar versie 0004" in out
+    after = every_row(db_url)
+    assert after.pop(VERSION_TABLE) == [("0004",)]
+    assert {name: after.pop(name) for name in LATER_TABLES} == {name: [] for name in LATER_TABLES}
+    assert after == before
+    assert differences_from_code(db_url) == []
+
+    engine = connect(db_url)
+    try:
+        set_target(engine, Target("region", "VR09", "plegerhulp_bereik", 0.6, "2026Q4"), actor="pl")
+        set_target(engine, Target("region", "VR09", "plegerhulp_bereik", 0.7, "2026Q4"), actor="pl")
+        write_interpretation(engine, Interpretation("region", "VR09", "2025Q3", "", "Uitleg"), actor="pl")
+        assert current_targets(engine)["VR09", "plegerhulp_bereik"].value == 0.7
+    finally:
+        engine.dispose()
+    rows = every_row(db_url)
+    assert len(rows["targets"]) == 2 and len(rows["interpretations"]) == 1
+    assert rows["audit_log"][: len(before["audit_log"])] == before["audit_log"]

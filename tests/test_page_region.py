@@ -305,3 +305,44 @@ def test_every_trend_block_is_addressable_and_links_its_definition(page):
         assert [link.href for link in find_all(block, dcc.Link)] == [f"/indicatoren#definitie-{code}"]
     breakdown = page.breakdown_section(REGION, "2025Q3", "plegerhulp_uitval")[0]
     assert [link.href for link in find_all(breakdown, dcc.Link)] == ["/indicatoren#definitie-plegerhulp_uitval"]
+
+
+# --- targets, interpretations and the report -------------------------------------------------------
+
+
+def test_the_beheerder_sets_a_target_and_writes_an_interpretation_and_sees_both(page):
+    from dashboard import steering_view
+    from tests.dashboard_db import signed_in as as_user
+
+    with as_user():
+        layout = page.layout(code=REGION)
+        assert find(layout, "regio-streef-opslaan") is not None and find(layout, "regio-rapport-knop") is not None
+        message, version = with_trigger("regio-streef-opslaan.n_clicks", steering_view.save_target, 1, REGION,
+                                        "plegerhulp_uitval", "12,5", "2026Q4", [], 0)  # fmt: skip
+        assert (message, version) == ("De streefwaarde voor Voortijdige uitval plegerhulp is opgeslagen.", 1)
+        message, _ = steering_view.save_interpretation(1, REGION, "2025Q3", "plegerhulp_uitval", "Uitval <i>daalt</i>",
+                                                       "Nazorg", "Wijkteam", "2026Q1", 0)  # fmt: skip
+        assert "is opgeslagen" in message
+        outputs = steering_view.steering_view(REGION)
+        names = [f"{o.component_id}" for o in steering_view._outputs()]
+        shown = dict(zip(names, outputs, strict=True))
+        assert shown["regio-sturen-formulier"] is False
+        target = shown["regio-trend-plegerhulp_uitval-streef"]
+        assert target.startswith("Streefwaarde 12,5% uiterlijk 2026 K4. In 2025 K3: ")
+        assert any(word in target for word in ("gehaald", "nog niet te zeggen"))
+        cards = shown["regio-trend-plegerhulp_uitval-duidingen"]
+        assert "Uitval <i>daalt</i>" in texts(cards) and "Nazorg" in texts(cards)
+        figure = page.trend_figure(REGION, "plegerhulp_uitval")
+        assert any("Streefwaarde 12,5%" in (t.name or "") for t in figure.data)
+        assert any((t.name or "").startswith(("✔", "✘", "?")) for t in figure.data)
+        _, table, _ = page.trend_text(REGION, "plegerhulp_uitval")
+        assert "Tegen de streefwaarde" in str(table)
+
+
+def test_the_report_downloads_as_pdf(page):
+    from dashboard import steering_view
+
+    with signed_in():
+        answer = with_trigger("regio-rapport-knop.n_clicks", steering_view.download_report, 1, REGION, "2025Q3")
+    content = base64.b64decode(answer["content"])
+    assert answer["filename"] == f"stuurrapportage_{REGION}_2025Q3.pdf" and content.startswith(b"%PDF")

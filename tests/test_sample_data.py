@@ -168,8 +168,10 @@ def test_text_numbers_with_thousands_separator(subset, manifest):
 
 def test_subset_loads_whole_and_matches_the_model(subset, tmp_path):
     from db.engine import connect
+    from db.steering import current_interpretations, current_targets
     from db.values import current_values
     from ingest.store import list_uploads
+    from sample_data.steering import INTERPRETATIONS, TARGETS
 
     engine = connect(f"sqlite:///{tmp_path / 'monitor.sqlite'}")
     try:
@@ -180,6 +182,11 @@ def test_subset_loads_whole_and_matches_the_model(subset, tmp_path):
         assert set(uploads["uploaded_by"]) == {"voorbeeldgegevens"}
         assert seed(engine, subset, echo=lambda _: None) == Counter()  # already filled: skipped
         stored = current_values(engine)
+        targets = current_targets(engine)
+        interpretations = current_interpretations(engine, "region", ["VR13", "VR09"])
+        assert len(targets) == len(TARGETS) and len(interpretations) == len(INTERPRETATIONS)  # once, not twice
+        assert {t.set_by for t in targets.values()} == {i.written_by for i in interpretations} == {"voorbeeldgegevens"}
+        assert all(i.meaning.startswith("Voorbeeld (verzonnen)") for i in interpretations)
     finally:
         engine.dispose()
 

@@ -467,3 +467,94 @@ def test_a_refused_look_at_the_audit_log_is_itself_audited(site):
     assert audit.REFUSED in page
     denied = read_audit(engine, actor="keten", action=Action.ACCESS_DENIED)
     assert list(denied["subject"]) == ["/auditlog"]
+
+
+# --- targets and interpretations: rights come from the session, never from the request -------------
+
+
+def _save_target(client, region: str, value: str = "45", national: list | None = None) -> str:
+    values = {"regio-streef-opslaan.n_clicks": 1, "regio-code.value": region,
+              "regio-streef-indicator.value": DROPOUT, "regio-streef-waarde.value": value,
+              "regio-streef-kwartaal.value": "2026Q4", "regio-streef-landelijk.value": national or [],
+              "regio-streef-versie.data": 0}  # fmt: skip
+    from bench.dash_http import body
+
+    payload = body(_by_input(client, "regio-streef-opslaan.n_clicks"), values, ["regio-streef-opslaan.n_clicks"])
+    response = client.post(f"{BASE}/_dash-update-component", json=payload, headers={"Origin": BASE})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _save_interpretation(client, region: str, meaning: str) -> str:
+    values = {"regio-duiding-opslaan.n_clicks": 1, "regio-code.value": region, "regio-duiding-kwartaal.value": "2025Q1",
+              "regio-duiding-indicator.value": "geheel", "regio-duiding-tekst.value": meaning,
+              "regio-duiding-actie.value": "", "regio-duiding-door.value": "", "regio-duiding-uiterlijk.value": None,
+              "regio-duiding-versie.data": 0}  # fmt: skip
+    from bench.dash_http import body
+
+    payload = body(_by_input(client, "regio-duiding-opslaan.n_clicks"), values, ["regio-duiding-opslaan.n_clicks"])
+    response = client.post(f"{BASE}/_dash-update-component", json=payload, headers={"Origin": BASE})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "region", "national", "stored"),
+    [
+        ("pl-amsterdam", "VR25", None, False),  # another region
+        ("pl-amsterdam", "VR13", ["NL"], False),  # the nation is the beheerder's
+        ("gem-diemen", "VR13", None, False),
+        ("keten", "VR13", None, False),
+        ("stuur", "VR13", None, False),
+        ("pl-amsterdam", "VR13", None, True),
+        ("beheer", "VR25", None, True),
+        ("beheer", "VR13", ["NL"], True),
+    ],
+)
+def test_a_crafted_target_is_stored_only_for_an_area_the_session_may_steer(site, name, region, national, stored):
+    from dashboard.steering import REFUSED
+    from db.steering import target_history
+
+    _, engine = site
+    area = "NL" if national else region
+    before = len(target_history(engine, area, DROPOUT))
+    answer = _save_target(signed_in(site, name), region, national=national)
+    assert len(target_history(engine, area, DROPOUT)) == before + stored
+    assert (REFUSED in answer) is not stored
+
+
+@pytest.mark.parametrize(("name", "stored"), [("pl-amsterdam", False), ("stuur", False), ("gem-diemen", False),
+                                              ("beheer", True)])  # fmt: skip
+def test_a_crafted_interpretation_for_another_region_is_refused(site, name, stored):
+    from db.steering import interpretation_history
+
+    _, engine = site
+    before = len(interpretation_history(engine, "region", "VR25", "2025Q1"))
+    answer = _save_interpretation(signed_in(site, name), "VR25", f"Duiding door {name}")
+    assert len(interpretation_history(engine, "region", "VR25", "2025Q1")) == before + stored
+    assert ("mag voor dit gebied geen" in answer) is not stored
+
+
+def test_an_interpretation_is_read_by_everyone_who_sees_the_region_as_plain_text(site):
+    text = '<script>alert("x")</script> Uitval <b>daalt</b>'
+    assert "is opgeslagen" in _save_interpretation(signed_in(site, "pl-amsterdam"), "VR13", text)
+    for name in ("stuur", "keten", "gem-diemen", "beheer"):
+        answer = callback(signed_in(site, name), _steering_output(), {"regio-code.value": "VR13"})
+        found = json.dumps(answer, ensure_ascii=False)
+        assert json.dumps(text, ensure_ascii=False) in found  # a plain string child: React escapes it
+        assert "dangerouslySetInnerHTML" not in found
+
+
+def _steering_output() -> str:
+    from dashboard.steering_view import _outputs
+
+    return ".." + "...".join(f"{o.component_id}.{o.component_property}" for o in _outputs()) + ".."
+
+
+def test_the_forms_are_hidden_outside_the_own_region(site):
+    def hidden(name: str, region: str) -> bool:
+        answer = callback(signed_in(site, name), _steering_output(), {"regio-code.value": region})
+        return answer["response"]["regio-sturen-formulier"]["hidden"]
+
+    assert hidden("pl-amsterdam", "VR13") is False and hidden("pl-amsterdam", "VR25") is True
+    assert hidden("stuur", "VR13") is True and hidden("beheer", "VR25") is False

@@ -15,8 +15,9 @@ import plotly.graph_objects as go
 from config import settings
 from config.errors import ConfigurationError
 from dashboard.format import SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
-from dashboard.theme import AXIS_LINE, BAND, BLUE, GRID, INK, MUTED, SOURCE, VERMILLION, base_layout
+from dashboard.theme import AXIS_LINE, BAND, BLUE, GREEN, GREY, GRID, INK, MUTED, SOURCE, VERMILLION, base_layout
 from indicators.registry import COUNT_OF_RATE, INDICATORS, Indicator, Unit
+from indicators.targets import Judgement, judge_quarters
 from ingest.elements import ELEMENTS_BY_CODE
 from reference.areas import Reference
 from reference.periods import Period
@@ -169,15 +170,61 @@ def startfoto(trend: pd.DataFrame, indicator: Indicator, year: int) -> float | N
     return float(numerator[both].sum() / denominator[both].sum() * scale)
 
 
+# How a quarter's judgement against the target looks: a word, a symbol and a colour (never colour alone).
+JUDGEMENT_STYLE = {
+    Judgement.MET: ("✔", "star", GREEN),
+    Judgement.NOT_MET: ("✘", "x", VERMILLION),
+    Judgement.UNDECIDED: ("?", "diamond-open", GREY),
+}
+
+
+def target_label(indicator: Indicator, target: float, due_period: str | None) -> str:
+    """`Streefwaarde 60,0% uiterlijk 2026 K4`."""
+    due = f" uiterlijk {period_label(due_period)}" if due_period else ""
+    return f"Streefwaarde {value_text(indicator)(target)}{unit_suffix(indicator)}{due}"
+
+
+def judgement_text(judgement: Judgement) -> str:
+    """`✔ gehaald`, `✘ niet gehaald`, `? nog niet te zeggen`, or `–` when not judged."""
+    style = JUDGEMENT_STYLE.get(judgement)
+    return f"{style[0]} {judgement}" if style else "–"
+
+
+def _target_traces(trend: pd.DataFrame, indicator: Indicator, target: float, due_period: str | None) -> list[dict]:
+    """The target as a dash-dot line, and each judged quarter as a symbol in the colour of its judgement."""
+    labels, value = trend["label"].tolist(), trend["value"].to_numpy(float)
+    traces = [
+        _scatter(
+            x=[labels[0], labels[-1]], y=[target, target], mode="lines",
+            name=target_label(indicator, target, due_period), line={"color": INK, "dash": "dashdot", "width": 2},
+            legendrank=3, hoverinfo="skip",
+        )
+    ]  # fmt: skip
+    judgements = judge_quarters(trend, target, indicator.direction)
+    for judgement, (mark, symbol, colour) in JUDGEMENT_STYLE.items():
+        at = [i for i, j in enumerate(judgements) if j is judgement]
+        if at:
+            traces.append(
+                _scatter(
+                    x=[labels[i] for i in at], y=value[at], mode="markers", name=f"{mark} Streefwaarde {judgement}",
+                    marker={"symbol": symbol, "size": 12, "color": colour, "line": {"width": 2, "color": colour}},
+                    legendrank=6, hoverinfo="skip",
+                )
+            )  # fmt: skip
+    return traces
+
+
 def make_trend_figure(
     trend: pd.DataFrame,
     indicator: Indicator,
     region_name: str,
     baseline: float | None = None,
     baseline_year: int = DEFAULT_STARTFOTO_YEAR,
+    target: float | None = None,
+    target_due: str | None = None,
 ) -> go.Figure:
-    """The region's line with its 95% band, the nation (dashed), the startfoto (dotted), and open
-    circles on quarters with incomplete deliveries."""
+    """The region's line with its 95% band, the nation (dashed), the startfoto (dotted), the target
+    (dash-dot, each quarter judged against it), and open circles on quarters with incomplete deliveries."""
     value = trend["value"].to_numpy(float)
     if not len(value) or np.isnan(value).all():
         return empty_figure("Nog geen cijfers voor deze regio.")
@@ -236,6 +283,8 @@ def make_trend_figure(
                 hoverinfo="skip",  # the region's own hover says it already
             )
         )  # fmt: skip
+    if target is not None:
+        traces.extend(_target_traces(trend, indicator, target, target_due))
     ticks = [label for label in labels if label.endswith("K1")] or labels[:1]
     return go.Figure(
         data=traces,
@@ -259,9 +308,22 @@ def trend_table(
     baseline_year: int = DEFAULT_STARTFOTO_YEAR,
     *,
     formatted: bool = False,
+    target: float | None = None,
 ) -> pd.DataFrame:
     """The figures behind a trend chart with Dutch headers: numbers for downloads, or Dutch text for the
-    table beside the chart (the startfoto, one number, is in the chart's note there)."""
+    table beside the chart (the startfoto, one number, is in the chart's note there); with a target,
+    each quarter's judgement against it."""
+    table = _trend_table(trend, indicator, region_name, baseline, baseline_year, formatted=formatted)
+    if target is None:
+        return table
+    judgements = judge_quarters(trend, target, indicator.direction)
+    if not formatted:
+        table["Streefwaarde"] = round(target * (100.0 if indicator.unit is Unit.PROPORTION else 1.0), 2)
+    table["Tegen de streefwaarde"] = [judgement_text(j) if formatted else str(j) for j in judgements]
+    return table
+
+
+def _trend_table(trend, indicator, region_name, baseline, baseline_year, *, formatted):
     unit = unit_title(indicator).lower()
     whole, part = _count_headers(indicator)
     part_values = trend["count"] if "count" in trend else trend["numerator"]

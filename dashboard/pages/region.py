@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, data
+from dashboard import components, data, steering_view
 from dashboard.access import current_scope
 from dashboard.figures import region as figures
 from dashboard.figures.narrative import describe
@@ -114,7 +114,8 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
     section.id = region_block_id(indicator.code)  # addressable: /regio?code=VR09#regio-plegerhulp_uitval
     children = list(section.children)
     at = next((i + 1 for i, c in enumerate(children) if getattr(c, "className", None) == "subtitle"), 1)
-    children.insert(at, html.P("", id=f"{chart_id}-duiding", className="regio-duiding"))
+    children[at:at] = [html.P("", id=f"{chart_id}-duiding", className="regio-duiding"),
+                       *steering_view.chart_parts(indicator)]  # fmt: skip
     section.children = children
     caption = next(c for c in section.children if isinstance(c, html.Figure)).children[-1]
     caption.id = f"{chart_id}-bijschrift"
@@ -123,18 +124,22 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
 
 def trend_figure(code: str, indicator_code: str) -> go.Figure:
     """One indicator's trend chart for a region: its line and band, the nation, the startfoto."""
-    return _trend_figure(*data.store_key(), code, indicator_code, figures.startfoto_year(), _view(code))
+    target = steering_view.target_of(code, indicator_code)  # one cheap query; part of the memo key
+    return _trend_figure(*data.store_key(), code, indicator_code, figures.startfoto_year(), _view(code), target)
 
 
-# per store version (a new upload is seen at once, by every worker alike) and per view: a figure
-# drawn for a user with full detail is never served to one without
+# per store version (a new upload is seen at once, by every worker alike), per view (a figure drawn
+# for a user with full detail is never served to one without) and per target
 @lru_cache(maxsize=256)
-def _trend_figure(_url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple) -> go.Figure:
+def _trend_figure(
+    _url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple, target: tuple
+) -> go.Figure:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
     region_rows, national_rows = _trend_rows(code, indicator, [indicator.code])
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
-    return figures.make_trend_figure(trend, indicator, name, _startfoto(code, trend, indicator, year), year)
+    baseline = _startfoto(code, trend, indicator, year)
+    return figures.make_trend_figure(trend, indicator, name, baseline, year, target[0], target[1])
 
 
 def _view(code: str) -> tuple[bool, bool]:
@@ -162,7 +167,15 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
     baseline = _startfoto(code, trend, indicator, year)
     table_id = f"{trend_id(indicator)}-tabel"
     table = components.data_table(
-        figures.trend_table(trend, indicator, name, baseline, year, formatted=True),
+        figures.trend_table(
+            trend,
+            indicator,
+            name,
+            baseline,
+            year,
+            formatted=True,
+            target=steering_view.target_of(code, indicator.code)[0],
+        ),  # fmt: skip
         f"Cijfers bij: {indicator.name}",
         table_id,
     )
@@ -180,7 +193,8 @@ def trend_download(code: str, indicator_code: str, fmt: str) -> dict:
     region_rows, national_rows = _trend_rows(code, indicator, figures.row_codes(indicator))
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
     year = figures.startfoto_year()
-    table = figures.trend_table(trend, indicator, name, _startfoto(code, trend, indicator, year), year)
+    target = steering_view.target_of(code, indicator.code)[0]
+    table = figures.trend_table(trend, indicator, name, _startfoto(code, trend, indicator, year), year, target=target)
     return components.send_table(table, f"{indicator.code}_{code}", fmt)
 
 
@@ -188,8 +202,8 @@ def _register_trend(indicator: Indicator) -> TrendCallbacks:
     """A chart's callbacks: draw it for the chosen region, write what goes with it, download its figures."""
     chart_id = trend_id(indicator)
 
-    @callback(Output(chart_id, "figure"), Input(f"{PAGE}-code", "value"))
-    def update_trend_figure(code: str) -> go.Figure:
+    @callback(Output(chart_id, "figure"), Input(f"{PAGE}-code", "value"), Input(steering_view.TARGET_VERSION, "data"))
+    def update_trend_figure(code: str, _targets: int | None = None) -> go.Figure:
         return trend_figure(code, indicator.code)
 
     @callback(
@@ -197,8 +211,9 @@ def _register_trend(indicator: Indicator) -> TrendCallbacks:
         Output(f"{chart_id}-tabel", "children"),
         Output(f"{chart_id}-bijschrift", "children"),
         Input(f"{PAGE}-code", "value"),
+        Input(steering_view.TARGET_VERSION, "data"),
     )
-    def update_trend_text(code: str) -> tuple[str, list, str]:
+    def update_trend_text(code: str, _targets: int | None = None) -> tuple[str, list, str]:
         return trend_text(code, indicator.code)
 
     @callback(
@@ -390,6 +405,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
             ),
             html.P(INTRO, className="regio-uitleg"),
             *[_trend_skeleton(i) for i in indicators],
+            steering_view.section(quarters, latest),
             html.Section(
                 [
                     html.H2("Gemeenten in de regio", id=f"{PAGE}-gemeenten-kop"),
