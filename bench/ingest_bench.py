@@ -164,7 +164,7 @@ STAGES = (
     ("read_file (all checks, no storing)", "read_file"),
     ("  read_workbook", "read_workbook"),
     ("    guard (inspect_file)", "inspect_file"),
-    ("    _normalise", "_normalise"),
+    ("    normalise", "normalise"),
     ("  locate_table", "locate_table"),
     ("    _header_row_score", "_header_row_score"),
     ("    classify (header words)", "classify"),
@@ -177,7 +177,7 @@ STAGES = (
     ("file_sha256", "file_sha256"),
     ("store_upload", "store_upload"),
 )
-CALAMINE = "    calamine (read_workbook - guard - _normalise)"
+CALAMINE = "    calamine (read_workbook - guard - normalise)"
 
 
 def _stage_seconds(stats) -> dict[str, float | None]:
@@ -189,8 +189,8 @@ def _stage_seconds(stats) -> dict[str, float | None]:
     for stage, function in STAGES:
         seconds = by_name.get(function)
         stages[stage] = None if seconds is None else round(seconds, 3)
-        if function == "_normalise":
-            parts = [by_name.get(name) for name in ("read_workbook", "inspect_file", "_normalise")]
+        if function == "normalise":
+            parts = [by_name.get(name) for name in ("read_workbook", "inspect_file", "normalise")]
             if None not in parts:
                 stages[CALAMINE] = round(parts[0] - parts[1] - parts[2], 3)
     return stages

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ingest.formats import read_upload
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
 from ingest.problems import Problem, has_errors, problem
-from ingest.reader import cell_name, read_workbook
+from ingest.reader import cell_name
 from ingest.records import Record
 from ingest.resolve import Defaults, Resolver
 from ingest.store import StoreResult, file_sha256, store_upload
@@ -61,7 +62,7 @@ def read_file(
     """Read, normalise and validate one file; store nothing."""
     label = label or Path(path).name
     reference = reference or load_reference()
-    sheets, problems = read_workbook(Path(path), label)
+    sheets, problems = read_upload(Path(path), label)
     if problems:
         return FileResult(label, [], problems)
     tables = [table for sheet in sheets if (table := locate_table(sheet)) is not None]
@@ -73,7 +74,9 @@ def read_file(
     for table in tables:
         raws, layout_problems = raw_values(table, label)
         problems += layout_problems + _unknown_header_warnings(table, label)
-        defaults = Defaults(table.title_period or file_period, table.title_municipality or municipality)
+        defaults = Defaults(
+            table.title_period or file_period, table.title_municipality or municipality, table.sheet.decimal_comma
+        )
         records += [r for raw in raws if (r := resolver.record(raw, defaults)) is not None]
     problems += resolver.problems.values()
     records, conflicts = deduplicate(records, label, reference)

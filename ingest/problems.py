@@ -27,7 +27,35 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     ),
     "not_xlsx": (
         Severity.ERROR,
-        "Dit is geen Excel-werkmap (.xlsx). Sla het bestand in Excel op als 'Excel-werkmap (*.xlsx)' en lever het opnieuw aan.",
+        "Dit is geen Excel-werkmap (.xlsx). We nemen een Excel-werkmap (.xlsx), een CSV-bestand (.csv) of een OpenDocument-rekenblad (.ods) aan: sla het bestand in een van die vormen op en lever het opnieuw aan.",
+    ),
+    "not_csv": (
+        Severity.ERROR,
+        "Dit bestand heet .csv, maar het is {kind}. Lever een CSV-bestand aan (tekst, gescheiden door ; , of tab), of geef het bestand de naam die past: .xlsx voor een Excel-werkmap, .ods voor een OpenDocument-rekenblad.",
+    ),
+    "not_ods": (
+        Severity.ERROR,
+        "Dit bestand heet .ods, maar het is {kind}. Lever een OpenDocument-rekenblad (.ods) aan, of geef het bestand de naam die past: .xlsx voor een Excel-werkmap, .csv voor een CSV-bestand.",
+    ),
+    "csv_too_many_lines": (
+        Severity.ERROR,
+        "Het CSV-bestand heeft meer dan {limit} regels. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "csv_too_many_fields": (
+        Severity.ERROR,
+        "Regel {line} van het CSV-bestand heeft meer dan {limit} velden. Controleer het scheidingsteken (; , of tab) en lever alleen de kolommen van de monitor aan.",
+    ),
+    "csv_field_too_long": (
+        Severity.ERROR,
+        'Regel {line} van het CSV-bestand heeft een veld van meer dan {limit} bytes. Ontbreekt er een afsluitend aanhalingsteken (")? Controleer de regel en lever het bestand opnieuw aan.',
+    ),
+    "csv_too_large": (
+        Severity.ERROR,
+        "Het CSV-bestand beslaat {rows} regels en {columns} kolommen; de grens is {max_area} velden in het blok daartussen. Verwijder overbodige regels en kolommen.",
+    ),
+    "unsafe_part_name": (
+        Severity.ERROR,
+        "Onderdeel '{part}' van het bestand heeft een naam die buiten het bestand wijst; dat komt in echte rekenbladen niet voor en wordt om veiligheidsredenen geweigerd. Sla het bestand opnieuw op.",
     ),
     "legacy_xls": (
         Severity.ERROR,
@@ -141,6 +169,10 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.ERROR,
         "'{text}' is geen aantal. Vul een heel getal in (0 als er geen waren), of laat de cel leeg als het onbekend is.",
     ),
+    "decimal_comma": (
+        Severity.ERROR,
+        "'{text}' heeft een decimale komma, maar een aantal is een heel getal. Vul het hele getal in zonder komma (duizendtallen eventueel met een punt: 1.234).",
+    ),
     "not_whole_number": (
         Severity.ERROR,
         "{text} is geen heel getal. Aantallen zijn hele getallen; controleer de cel.",
@@ -164,6 +196,10 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "exceeds_total": (
         Severity.ERROR,
         "'{part_label}' ({part}) is groter dan '{total_label}' ({total}) voor {name} in {period}. Het deel kan niet groter zijn dan het geheel; controleer beide cellen.",
+    ),
+    "outlier": (
+        Severity.WARNING,
+        "Dit aantal wijkt sterk af van de vorige kwartalen (gemiddeld {typical}, nu {value}). Klopt het?",
     ),
     "no_values": (
         Severity.ERROR,
