@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -84,6 +85,8 @@ def inspect_csv(
         return None, [problem(label, refused.code, **refused.fields)]
     except OSError:
         return None, [problem(label, "truncated")]
+    except Exception as exc:  # noqa: BLE001 - a guard fails closed on anything unforeseen
+        return None, [problem(label, "unreadable", detail=f"controle mislukt: {type(exc).__name__}")]
 
 
 def detect_separator(sample: str) -> str:
@@ -95,7 +98,11 @@ def detect_separator(sample: str) -> str:
     lines = sample.splitlines(keepends=True)[:SAMPLE_LINES]
     best, best_score = SEPARATORS[0], (0, 0)
     for separator in SEPARATORS:
-        widths = [len(row) for row in csv.reader(io.StringIO("".join(lines)), delimiter=separator) if len(row) > 1]
+        try:
+            rows = csv.reader(io.StringIO("".join(lines)), delimiter=separator, strict=False)
+            widths = [len(row) for row in rows if len(row) > 1]
+        except csv.Error:
+            continue
         if not widths:
             continue
         width, lines_of_width = Counter(widths).most_common(1)[0]
@@ -112,11 +119,14 @@ def _scan(handle: BinaryIO, limits: CsvLimits) -> CsvFormat:
     for magic, kind in _KINDS:
         if first.startswith(magic):
             raise _Refused("not_csv", kind=kind)
+    if _CONTROL.search(first):
+        raise _Refused("not_csv", kind=_BINARY)
     bom = first.startswith(codecs.BOM_UTF8)
     sample = first[len(codecs.BOM_UTF8) :] if bom else first
     newline = b"\r" if b"\n" not in sample and b"\r" in sample else b"\n"
     complete = sample[: sample.rfind(newline) + 1] or sample  # the sample's whole lines
-    separator = detect_separator(complete.decode("latin-1"))  # separators are ASCII in every encoding
+    lines = complete.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    separator = detect_separator(lines.decode("latin-1"))  # separators are ASCII in every encoding
     counter = _Counter(limits, separator.encode("ascii"))
     utf8 = codecs.getincrementaldecoder("utf-8")()
     is_utf8, cp1252 = True, True
@@ -170,6 +180,7 @@ class _Counter:
     after_close: bool = False  # the last byte was a closing quote: a quote now is an escaped quote
 
     def feed(self, chunk: bytes) -> None:
+        separator = self.separator
         for index, part in enumerate(chunk.split(b'"')):
             if index:
                 self._quote()
@@ -178,6 +189,14 @@ class _Counter:
             self.after_close = False
             if self.in_quotes:
                 self._grow(len(part))
+            elif part == separator:  # between two quoted fields: the common case of a quoting exporter
+                self.fields += 1
+                self.field_bytes = 0
+                if self.fields > self.limits.max_fields:
+                    limit = _dutch_int(self.limits.max_fields)
+                    raise _Refused("csv_too_many_fields", line=_dutch_int(self.line), limit=limit)
+            elif part == b"\n":
+                self._end_line()
             else:
                 self._outside(part)
 
@@ -189,22 +208,48 @@ class _Counter:
         self._grow(1)
 
     def _outside(self, part: bytes) -> None:
-        pieces = part.split(b"\n")
-        for number, piece in enumerate(pieces):
-            if number:
+        """Bytes outside quotes: the first piece goes on with the current line, whole lines in bulk."""
+        lines = part.split(b"\n")
+        self._piece(lines[0])
+        if len(lines) == 1:
+            return
+        self._end_line()
+        if len(lines) > 2:
+            self._whole_lines(lines[1:-1])
+        self._piece(lines[-1])
+
+    def _whole_lines(self, lines: list[bytes]) -> None:
+        """Complete lines without quotes, checked with a few C-level passes; one by one only when one
+        of them is long or wide (to find it)."""
+        limits = self.limits
+        if max(map(len, lines)) > limits.max_field_bytes:
+            widest = limits.max_fields + 1  # some line may hold a long field: look at each
+        else:
+            widest = 1 + max(map(operator.methodcaller("count", self.separator), lines))
+        if widest > limits.max_fields:
+            for line in lines:
+                self._piece(line)
                 self._end_line()
-            if self.separator not in piece:
-                self._grow(len(piece))
-                continue
-            if self.fields + piece.count(self.separator) > self.limits.max_fields:
-                limit = _dutch_int(self.limits.max_fields)
-                raise _Refused("csv_too_many_fields", line=_dutch_int(self.line), limit=limit)
-            fields = piece.split(self.separator)
-            self._grow(len(fields[0]))
-            self.fields += len(fields) - 1
-            self.field_bytes = 0
-            self._grow(max(map(len, fields[1:])))
-            self.field_bytes = len(fields[-1])
+            return
+        self.fields = max(self.fields, widest)
+        self._check_line(self.line + len(lines) - 1)
+        self.line += len(lines)
+        self.fields, self.field_bytes, self.after_close = 1, 0, False
+
+    def _piece(self, piece: bytes) -> None:
+        """Bytes outside quotes within one line."""
+        if self.separator not in piece:
+            self._grow(len(piece))
+            return
+        if self.fields + piece.count(self.separator) > self.limits.max_fields:
+            limit = _dutch_int(self.limits.max_fields)
+            raise _Refused("csv_too_many_fields", line=_dutch_int(self.line), limit=limit)
+        fields = piece.split(self.separator)
+        self._grow(len(fields[0]))
+        self.fields += len(fields) - 1
+        self.field_bytes = 0
+        self._grow(max(map(len, fields[1:])))
+        self.field_bytes = len(fields[-1])
 
     def _grow(self, size: int) -> None:
         self.field_bytes += size
@@ -213,19 +258,22 @@ class _Counter:
             raise _Refused("csv_field_too_long", line=_dutch_int(self.line), limit=limit)
 
     def _end_line(self) -> None:
-        self.widest = max(self.widest, self.fields)
-        if self.line * self.widest > self.limits.max_area:
-            raise _Refused("csv_too_large", rows=_dutch_int(self.line), columns=_dutch_int(self.widest),
-                           max_area=_dutch_int(self.limits.max_area))  # fmt: skip
+        """The line `self.line` is complete: check it and start the next."""
+        self._check_line(self.line)
         self.line += 1
-        if self.line > self.limits.max_lines:
-            raise _Refused("csv_too_many_lines", limit=_dutch_int(self.limits.max_lines))
         self.fields, self.field_bytes, self.after_close = 1, 0, False
 
     def finish(self) -> None:
+        """The end of the file: the last line counts when it has anything (a final line break has none)."""
+        if self.fields > 1 or self.field_bytes > 0:
+            self._check_line(self.line)
+
+    def _check_line(self, lines: int) -> None:
         self.widest = max(self.widest, self.fields)
-        if self.line * self.widest > self.limits.max_area:
-            raise _Refused("csv_too_large", rows=_dutch_int(self.line), columns=_dutch_int(self.widest),
+        if lines > self.limits.max_lines:
+            raise _Refused("csv_too_many_lines", limit=_dutch_int(self.limits.max_lines))
+        if lines * self.widest > self.limits.max_area:
+            raise _Refused("csv_too_large", rows=_dutch_int(lines), columns=_dutch_int(self.widest),
                            max_area=_dutch_int(self.limits.max_area))  # fmt: skip
 
 
