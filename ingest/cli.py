@@ -10,6 +10,7 @@ from typing import TextIO
 
 from config.errors import MonitorError
 from ingest.pipeline import FileResult, load_file, read_file
+from ingest.problem_groups import ProblemGroup, group_problems
 from ingest.problems import Problem
 from ingest.store import StoreResult
 
@@ -21,7 +22,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}".replace(",", ".")
 
 
-def _problem_line(p: Problem) -> str:
+def _problem_line(p: Problem | ProblemGroup) -> str:
     return f"    {p.severity}: {p.where} [{p.code}] {p.message}"
 
 
@@ -43,8 +44,8 @@ def _summary(result: FileResult, stored: StoreResult | None) -> str:
 
 def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None:
     print(_summary(result, stored), file=out)
-    for p in result.problems:
-        print(_problem_line(p), file=out)
+    for group in group_problems(result.problems):  # the same problem in a column is one line
+        print(_problem_line(group), file=out)
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
