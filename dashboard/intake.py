@@ -207,9 +207,11 @@ def temporary_copy(data: bytes) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def _read(path: Path, label: str, municipality: str | None, today: dt.date | None) -> FileResult:
+def _read(
+    path: Path, label: str, municipality: str | None, today: dt.date | None, engine: Engine | None = None
+) -> FileResult:
     try:
-        return read_file(path, label=label, municipality=municipality or None, today=today)
+        return read_file(path, label=label, municipality=municipality or None, today=today, engine=engine)
     except Exception as exc:  # a page must answer; the guard and reader fail closed, this is the last net
         log.exception("reading upload %r failed", label)
         return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
@@ -238,14 +240,16 @@ def check_upload(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    engine: Engine | None = None,
 ) -> FileResult:
-    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing."""
+    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing; with
+    `engine`, values far outside the stored history are warned about."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = _read(path, label, municipality, today)
+        result = _read(path, label, municipality, today, engine)
     return _within_scope(result, municipality, scope, load_reference())[0]
 
 
@@ -270,7 +274,8 @@ def store_file(
         stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, **who)
         return StoredFile(FileResult(label, [], problems), stored)
     with temporary_copy(data) as path:
-        result, refused = _within_scope(_read(path, label, municipality, today), municipality, scope, load_reference())
+        read = _read(path, label, municipality, today, engine)
+        result, refused = _within_scope(read, municipality, scope, load_reference())
         sha256 = file_sha256(path)
     stored = store_upload(engine, file_name=label, sha256=sha256, records=result.records, problems=result.problems,
                           **who)  # fmt: skip

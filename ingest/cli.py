@@ -50,15 +50,15 @@ def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     engine = None
-    if args.command == "load":
+    if args.command == "load" or args.db:  # check --db: the stored history for the plausibility warnings
         from db.engine import connect
 
         engine = connect(args.db)
     rejected = stored_any = False
     for name in args.files:
         path = Path(name)
-        if engine is None:
-            result, stored = read_file(path, municipality=args.municipality), None
+        if args.command == "check":
+            result, stored = read_file(path, municipality=args.municipality, engine=engine), None
         else:
             result, stored = load_file(
                 engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", metavar="FILE")
 
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
+    check.add_argument("--db", help=db_help + "; alleen gelezen, voor de vergelijking met eerdere kwartalen")
     check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
     check.add_argument("files", nargs="+", metavar="FILE")
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from db.values import recent_values
 from ingest.formats import read_upload
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
+from ingest.plausibility import History, history_span, outlier_warnings
 from ingest.problems import Problem, has_errors, problem
 from ingest.reader import cell_name
 from ingest.records import Record
@@ -58,8 +60,10 @@ def read_file(
     municipality: str | None = None,
     today: dt.date | None = None,
     reference: Reference | None = None,
+    engine: Engine | None = None,
 ) -> FileResult:
-    """Read, normalise and validate one file; store nothing."""
+    """Read, normalise and validate one file; store nothing. With `engine`, values far outside the
+    stored history are warned about (`ingest.plausibility`)."""
     label = label or Path(path).name
     reference = reference or load_reference()
     sheets, problems = read_upload(Path(path), label)
@@ -83,7 +87,16 @@ def read_file(
     problems += conflicts + check_parts(records, label, reference)
     if not records and not has_errors(problems):
         problems.append(problem(label, "no_values"))
+    problems += outlier_warnings(records, _stored_history(engine, records), label)
     return FileResult(label, records, problems)
+
+
+def _stored_history(engine: Engine | None, records: list[Record]) -> History:
+    """The stored values the records' plausibility is judged against; none without a database."""
+    span = history_span(records)
+    if engine is None or span is None:
+        return {}
+    return recent_values(engine, {r.municipality for r in records}, *span)
 
 
 def load_file(
@@ -98,7 +111,7 @@ def load_file(
     today: dt.date | None = None,
 ) -> tuple[FileResult, StoreResult]:
     """Read one file and store it, all or nothing; every attempt is recorded as an upload."""
-    result = read_file(path, label=label, municipality=municipality, today=today)
+    result = read_file(path, label=label, municipality=municipality, today=today, engine=engine)
     stored = store_upload(
         engine,
         file_name=result.file,

@@ -381,7 +381,8 @@ def check_files(contents, municipality, names):
     if not files:
         return [], True, True, no_update
     municipality = intake.municipality_for_file(municipality)
-    results = [intake.check_upload(c, n, municipality, scope=scope) for c, n in files]
+    engine = data.engine()  # the stored history, for the plausibility warnings
+    results = [intake.check_upload(c, n, municipality, scope=scope, engine=engine) for c, n in files]
     valid = sum(result.ok for result in results)
     overview = (
         f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
@@ -465,7 +466,8 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
     if not files:
         raise PreventUpdate
     municipality = intake.municipality_for_file(municipality)
-    frame = fig.problems_frame([intake.check_upload(c, n, municipality, scope=scope) for c, n in files])
+    checked = [intake.check_upload(c, n, municipality, scope=scope, engine=data.engine()) for c, n in files]
+    frame = fig.problems_frame(checked)
     return send_table(frame, "meldingen_aanlevering", _format())
 
 
