@@ -148,3 +148,28 @@ def test_a_csv_without_a_table_says_so(tmp_path):
     path = tmp_path / "leeg.csv"
     path.write_text("Zomaar wat tekst\n", encoding="utf-8")
     assert codes(read_file(path, today=TODAY)) == [("leeg.csv", "no_table")]
+
+
+def _as_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float):
+        return f"{cell:g}".replace(".", ",")
+    return str(cell)
+
+
+@pytest.mark.parametrize("layout", ["WIDE_TEMPLATE", "TITLED_OFFSET", "LONG", "TRANSPOSED", "ALL_WRONG"])
+def test_every_layout_reads_from_csv_as_from_a_workbook(tmp_path, layout):
+    """The same table as .xlsx and as .csv: the same records and the same problems at the same cells."""
+    from tests import test_pipeline
+    from tests.workbooks import write_workbook
+
+    [(sheet, rows)] = getattr(test_pipeline, layout).items()
+    defaults = {"TITLED_OFFSET": {"municipality": "Utrecht"}, "TRANSPOSED": {"municipality": "GM0344"}}
+    kwargs = {"today": TODAY, **defaults.get(layout, {})}
+    workbook = read_file(write_workbook(tmp_path / f"{sheet}.xlsx", {sheet: rows}), **kwargs)
+    text_rows = [[_as_text(cell) for cell in row] for row in rows]
+    comma_free = [[cell.replace("12,5", "12.5") for cell in row] for row in text_rows]
+    csv_file = read_file(write_csv(tmp_path / f"{sheet}.csv", comma_free), **kwargs)
+    assert values(csv_file) == values(workbook)
+    assert sorted(codes(csv_file)) == sorted(codes(workbook))
