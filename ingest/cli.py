@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from config.errors import MonitorError
-from ingest.pipeline import FileResult, load_file, read_file
+from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problem_groups import ProblemGroup, group_problems
 from ingest.problems import Problem
 from ingest.store import StoreResult
@@ -49,29 +49,23 @@ def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
-    engine = None
-    if args.command == "load" or args.db:  # check --db: the stored history for the plausibility warnings
-        from db.engine import connect
+    if args.command == "check":
+        engine = None
+        if args.db:  # check --db: the stored history for the plausibility warnings; nothing is written
+            from db.engine import connect
 
-        engine = connect(args.db)
-    rejected = stored_any = False
-    for name in args.files:
-        path = Path(name)
-        if args.command == "check":
-            result, stored = read_file(path, municipality=args.municipality, engine=engine), None
-        else:
-            result, stored = load_file(
-                engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
-                uploaded_by=args.user or getpass.getuser(),
-            )  # fmt: skip
-        rejected |= not result.ok
-        stored_any |= stored is not None and stored.status == "stored"
-        _report(result, stored, out)
-    if stored_any:
-        from indicators.table import refresh
+            engine = connect(args.db)
+        results = [read_file(Path(name), municipality=args.municipality, engine=engine) for name in args.files]
+        for result in results:
+            _report(result, None, out)
+        return EXIT_OK if all(result.ok for result in results) else EXIT_REJECTED
 
-        refresh(engine)  # compute the indicators once now, not on the first page view
-    return EXIT_REJECTED if rejected else EXIT_OK
+    from db.engine import connect
+
+    who = {"source": args.source or "opdrachtregel", "uploaded_by": args.user or getpass.getuser()}
+    deliveries = [Delivery(Path(name), municipality=args.municipality, **who) for name in args.files]
+    done = load_files(connect(args.db), deliveries, on_file=lambda loaded: _report(loaded[1], loaded[2], out))
+    return EXIT_OK if all(result.ok for _, result, _ in done) else EXIT_REJECTED
 
 
 def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:
