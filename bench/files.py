@@ -105,6 +105,27 @@ def write_files(out_dir: Path, limit: int | None = None, period: Period = PERIOD
     return paths
 
 
+CSV_SEPARATOR, CSV_ENCODING = ";", "cp1252"  # as registration systems and Dutch Excel export them
+
+
+def write_csv_files(out_dir: Path, limit: int | None = None, period: Period = PERIOD) -> list[Path]:
+    """The same national quarter as one .csv per municipality: the template's columns, `;` separated,
+    Windows-1252, the header and the quarter's row (as a system exports the data, without the
+    template's other sheets and empty quarters)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chosen = municipalities(period)[:limit]
+    counts = counts_for(chosen, period)
+    header = [*FIXED_HEADERS, *(e.label for e in ELEMENTS)]
+    paths = []
+    for m in chosen:
+        row = [m.name, period.label, *(str(counts[m.code][e.code]) for e in ELEMENTS)]
+        text = "\r\n".join(CSV_SEPARATOR.join(line) for line in (header, row)) + "\r\n"
+        path = out_dir / _file_name(m, period).replace(".xlsx", ".csv")
+        path.write_bytes(text.encode(CSV_ENCODING))
+        paths.append(path)
+    return paths
+
+
 def check_files(paths: Sequence[Path], period: Period = PERIOD, today: dt.date = TODAY) -> int:
     """Read every file with `read_file`; raise when one has an error. The number of records."""
     total = 0

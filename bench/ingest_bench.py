@@ -14,6 +14,11 @@ of, in alternating order:
   child process of `ingest.isolation`) reads every worksheet, visible or hidden (instructions,
   data sheet, the very hidden list of names).
 
+Beside it, in the same rounds and alternating the same way, the same quarter as one `;`-separated
+Windows-1252 .csv per municipality: the same load (`load_file`: CSV guard, CSV reader, the same
+checks and store) against `pandas.read_csv`, reported as a ratio of its own and against the
+workbook run.
+
 Goals: load median <= 0.5 x plain-read median, and a peak memory under 300 MB for a process that
 loads all files. The peak is measured in fresh subprocesses (`--load-only`, `--read-only`), started
 through the small launcher `bench.peak`. Results also go to bench/results/ingest.json.
@@ -94,6 +99,18 @@ def read_all(paths: Sequence[Path], sheet_name: str | None = None) -> tuple[floa
         frames = pd.read_excel(path, sheet_name=sheet_name, engine="openpyxl")
         sheets += len(frames) if isinstance(frames, dict) else 1
     return time.perf_counter() - start, sheets
+
+
+def read_csv_all(paths: Sequence[Path]) -> tuple[float, int]:
+    """`pandas.read_csv(sep=";", encoding="cp1252")` of every file: (seconds, number of files read)."""
+    import pandas as pd
+
+    from bench.files import CSV_ENCODING, CSV_SEPARATOR
+
+    start = time.perf_counter()
+    for path in paths:
+        pd.read_csv(path, sep=CSV_SEPARATOR, encoding=CSV_ENCODING)
+    return time.perf_counter() - start, len(paths)
 
 
 # --- databases ---------------------------------------------------------------------------------
@@ -228,7 +245,7 @@ def run_benchmark(
     log=print,
 ) -> dict:
     """Write the files, check them, measure; the results as a JSON-ready dict."""
-    from bench.files import check_files, write_files
+    from bench.files import check_files, write_csv_files, write_files
     from bench.quarter import PERIOD
 
     if rounds < 1:
@@ -242,6 +259,13 @@ def run_benchmark(
         log(f"Wrote {len(paths)} files of {PERIOD.label} in {time.perf_counter() - started:.1f} s")
         records = check_files(paths)
         log(f"Checked: every file reads without errors ({records} values in all)")
+        csv_dir = tmp_dir / "csv"
+        csv_paths = write_csv_files(csv_dir, limit=files)
+        if check_files(csv_paths) != records:
+            raise RuntimeError("the CSV files do not hold the same values as the workbooks")
+        log(f"Wrote and checked {len(csv_paths)} CSV files of the same quarter")
+        csv_load_times: list[float] = []
+        csv_read_times: list[float] = []
 
         load_times: list[float] = []
         read_times: list[float] = []
@@ -262,8 +286,19 @@ def run_benchmark(
                 else:
                     seconds, sheets_read = read_all(paths, sheet_name)
                     read_times.append(seconds)
+            for which in ("load", "read") if load_first else ("read", "load"):
+                gc.collect()
+                if which == "load":
+                    with fresh_database(server_url, tmp_dir, f"c{index}") as url:
+                        seconds, csv_statuses = load_all(csv_paths, url)
+                    if csv_statuses.get("stored") != len(csv_paths):
+                        raise RuntimeError(f"not every CSV file was stored: {csv_statuses}")
+                    csv_load_times.append(seconds)
+                else:
+                    csv_read_times.append(read_csv_all(csv_paths)[0])
             log(f"Round {index + 1}/{rounds} ({orders[-1]}): load {load_times[-1]:.3f} s, "
-                f"plain read {read_times[-1]:.3f} s")  # fmt: skip
+                f"plain read {read_times[-1]:.3f} s; CSV load {csv_load_times[-1]:.3f} s, "
+                f"CSV plain read {csv_read_times[-1]:.3f} s")  # fmt: skip
 
         database = "postgresql, scratch database" if server_url else "sqlite, fresh file"
         result = {
@@ -287,11 +322,29 @@ def run_benchmark(
         result["ratio"] = round(_median(load_times) / _median(read_times), 6)
         result["ratio_goal"] = RATIO_GOAL
         result["ratio_goal_met"] = result["ratio"] <= RATIO_GOAL
+        csv_load, csv_read = _median(csv_load_times), _median(csv_read_times)
+        result["csv"] = {
+            "files": len(csv_paths),
+            "load": "the same load of the same quarter as one ;-separated Windows-1252 .csv per municipality",
+            "plain_read": "pandas.read_csv(path, sep=';', encoding='cp1252')",
+            "load_seconds": [round(s, 6) for s in csv_load_times],
+            "plain_read_seconds": [round(s, 6) for s in csv_read_times],
+            "load_median_seconds": round(csv_load, 6),
+            "plain_read_median_seconds": round(csv_read, 6),
+            "ratio": round(csv_load / csv_read, 6),
+            "load_vs_xlsx_load": round(csv_load / _median(load_times), 6),
+            "load_vs_xlsx_plain_read": round(csv_load / _median(read_times), 6),
+        }
 
         if memory:
             with fresh_database(server_url, tmp_dir, "mem") as url:
                 load_mb, load_report = peak_memory(["--load-only", str(file_dir), url])
             read_mb, _ = peak_memory(["--read-only", str(file_dir), "--plain-sheets", plain_sheets])
+            with fresh_database(server_url, tmp_dir, "csvmem") as url:
+                csv_mb, csv_report = peak_memory(["--load-only", str(csv_dir), url])
+            if csv_report["statuses"].get("stored") != len(csv_paths):
+                raise RuntimeError(f"memory run: not every CSV file was stored: {csv_report}")
+            result["csv"]["load_peak_mb"] = round(csv_mb, 1)
             if load_report["statuses"].get("stored") != len(paths):
                 raise RuntimeError(f"memory run: not every file was stored: {load_report}")
             result["memory"] = {
@@ -351,6 +404,18 @@ def report(result: dict) -> str:
             f"    load:       {memory['load_peak_mb']:7.1f} MB  (goal < {memory['goal_mb']} MB: {met})",
             f"    plain read: {memory['plain_read_peak_mb']:7.1f} MB",
         ]
+    if csv := result.get("csv"):
+        lines += [
+            "",
+            f"  CSV: {csv['files']} files, {csv['load']}",
+            f"  MEDIAN CSV load:       {csv['load_median_seconds']:8.3f} s  "
+            f"({1000 * csv['load_median_seconds'] / csv['files']:.1f} ms/file)",
+            f"  MEDIAN CSV plain read: {csv['plain_read_median_seconds']:8.3f} s  ({csv['plain_read']})",
+            f"  RATIO CSV load / CSV plain read: {csv['ratio']:.3f}; CSV load / xlsx load: "
+            f"{csv['load_vs_xlsx_load']:.3f}; CSV load / xlsx plain read: {csv['load_vs_xlsx_plain_read']:.3f}",
+        ]
+        if "load_peak_mb" in csv:
+            lines.append(f"  PEAK MEMORY of the CSV load: {csv['load_peak_mb']:.1f} MB")
     if profile := result.get("profile"):
         lines += ["", f"  Profile of one load ({profile['seconds_under_profiler']:.3f} s under "
                   f"cProfile; cumulative seconds per stage):"]  # fmt: skip
@@ -369,6 +434,11 @@ def report(result: dict) -> str:
 
 def _xlsx_files(directory: str) -> list[Path]:
     return sorted(Path(directory).glob("*.xlsx"))
+
+
+def _data_files(directory: str) -> list[Path]:
+    """The .xlsx and .csv files of a folder: what `--load-only` loads."""
+    return sorted([*Path(directory).glob("*.xlsx"), *Path(directory).glob("*.csv")])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--load-only",
         nargs=2,
         metavar=("DIR", "DBURL"),
-        help="(subprocess) load every .xlsx in DIR into DBURL and report",
+        help="(subprocess) load every .xlsx and .csv in DIR into DBURL and report",
     )
     parser.add_argument("--read-only", metavar="DIR", help="(subprocess) plain-read every .xlsx in DIR and report")
     return parser
@@ -409,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.load_only:
         directory, url = args.load_only
-        seconds, statuses = load_all(_xlsx_files(directory), url)
+        seconds, statuses = load_all(_data_files(directory), url)
         print(json.dumps({"seconds": seconds, "statuses": statuses}))
         return 0
     if args.read_only:

@@ -230,14 +230,16 @@ def check_upload(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    engine: Engine | None = None,
 ) -> FileResult:
-    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing."""
+    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing; with
+    `engine`, values far outside the stored history are warned about."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = read_file(path, label=label, municipality=municipality or None, today=today)
+        result = read_file(path, label=label, municipality=municipality or None, today=today, engine=engine)
     return _within_scope(result, municipality, scope, load_reference())[0]
 
 

@@ -6,6 +6,8 @@ DataFrames with fixed column types, also when there are no rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
@@ -114,3 +116,27 @@ def store_version(engine: Engine) -> int:
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).where(uploads.c.status == "stored")).scalar_one()
     return int(count)
+
+
+def recent_values(
+    engine: Engine, municipalities: Collection[str], first: Period, last: Period
+) -> dict[tuple[str, str], dict[Period, int]]:
+    """The known current values (not unknown, not suppressed) of these municipalities from `first` to
+    `last`: (municipality, element) -> quarter -> value. For plausibility checks of a new file."""
+    o = observations.c
+    found: dict[tuple[str, str], dict[Period, int]] = {}
+    if not municipalities:
+        return found
+    query = select(o.municipality, o.year, o.quarter, o.element, o.value).where(
+        o.superseded_by.is_(None),
+        o.municipality.in_(sorted(municipalities)),
+        o.year.between(first.year, last.year),
+        o.value.is_not(None),
+        o.suppressed.is_(False),
+    )
+    with engine.connect() as conn:
+        for municipality, year, quarter, element, value in conn.execute(query):
+            period = Period(int(year), int(quarter))
+            if first.index <= period.index <= last.index:
+                found.setdefault((municipality, element), {})[period] = int(value)
+    return found

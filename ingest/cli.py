@@ -10,6 +10,7 @@ from typing import TextIO
 
 from config.errors import MonitorError
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
+from ingest.problem_groups import ProblemGroup, group_problems
 from ingest.problems import Problem
 from ingest.store import StoreResult
 
@@ -21,7 +22,7 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n:,} {one if n == 1 else many}".replace(",", ".")
 
 
-def _problem_line(p: Problem) -> str:
+def _problem_line(p: Problem | ProblemGroup) -> str:
     return f"    {p.severity}: {p.where} [{p.code}] {p.message}"
 
 
@@ -43,13 +44,18 @@ def _summary(result: FileResult, stored: StoreResult | None) -> str:
 
 def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None:
     print(_summary(result, stored), file=out)
-    for p in result.problems:
-        print(_problem_line(p), file=out)
+    for group in group_problems(result.problems):  # the same problem in a column is one line
+        print(_problem_line(group), file=out)
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "check":
-        results = [read_file(Path(name), municipality=args.municipality) for name in args.files]
+        engine = None
+        if args.db:  # check --db: the stored history for the plausibility warnings; nothing is written
+            from db.engine import connect
+
+            engine = connect(args.db)
+        results = [read_file(Path(name), municipality=args.municipality, engine=engine) for name in args.files]
         for result in results:
             _report(result, None, out)
         return EXIT_OK if all(result.ok for result in results) else EXIT_REJECTED
@@ -109,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", metavar="FILE")
 
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
+    check.add_argument("--db", help=db_help + "; alleen gelezen, voor de vergelijking met eerdere kwartalen")
     check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
     check.add_argument("files", nargs="+", metavar="FILE")
 

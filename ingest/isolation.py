@@ -115,7 +115,8 @@ def _current_child(limits: ChildLimits) -> _Child:
 def read_workbook_isolated(
     path: Path, label: str, limits: ChildLimits = CHILD_LIMITS, *, fault: Fault | None = None
 ) -> tuple[list[Sheet], list[Problem]]:
-    """`ingest.reader.read_workbook` in the child; a crash, abort or limit becomes an `unsafe_file` refusal."""
+    """`ingest.formats.read_upload` (guard and reader of the file's format) in the child; a crash, abort or
+    limit becomes an `unsafe_file` refusal."""
     global _child
     with _lock:
         child = _current_child(limits)
@@ -175,7 +176,8 @@ def _serve(fd: int, memory_bytes: int, cpu_seconds: int) -> None:
     """Read files until the parent closes the socket: (path, label, fault) -> (status, sheets, problems)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    from ingest.reader import read_sheets, read_workbook
+    from ingest.formats import read_upload
+    from ingest.reader import read_calamine
 
     connection = Connection(fd)
     while True:
@@ -186,11 +188,11 @@ def _serve(fd: int, memory_bytes: int, cpu_seconds: int) -> None:
         _limit_cpu(cpu_seconds)
         try:
             if fault == "unguarded":
-                sheets, problems = read_sheets(Path(path), label)
+                sheets, problems = read_calamine(Path(path), label)
             else:
                 if fault is not None:
                     _make_fault(fault, memory_bytes)
-                sheets, problems = read_workbook(Path(path), label)
+                sheets, problems = read_upload(Path(path), label)
         except MemoryError:
             connection.send(("memory limit reached", None, None))
             return  # a fresh child for the next file

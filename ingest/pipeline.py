@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from db.values import recent_values
 from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
+from ingest.plausibility import History, history_span, outlier_warnings
 from ingest.problems import Problem, has_errors, problem
 from ingest.reader import cell_name
 from ingest.records import Record
@@ -62,19 +64,22 @@ def read_file(
     municipality: str | None = None,
     today: dt.date | None = None,
     reference: Reference | None = None,
+    engine: Engine | None = None,
 ) -> FileResult:
-    """Read (guard and calamine, in a child process), normalise and validate one file; store nothing.
-    Never raises on a file: an unexpected failure is logged and the file refused as unreadable."""
+    """Read (guard and reader for its format, in a child process), normalise and validate one file;
+    store nothing. Never raises on a file: an unexpected failure is logged and the file refused as
+    unreadable (a page or a batch must go on). With `engine`, values far outside the stored history
+    are warned about (`ingest.plausibility`)."""
     label = label or Path(path).name
     try:
-        return _read_file(Path(path), label, municipality, today, reference or load_reference())
+        return _read_file(Path(path), label, municipality, today, reference or load_reference(), engine)
     except Exception as exc:  # the guard and reader fail closed; this is the last net
         log.exception("reading %r failed", label)
         return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
 
 
 def _read_file(
-    path: Path, label: str, municipality: str | None, today: dt.date | None, reference: Reference
+    path: Path, label: str, municipality: str | None, today: dt.date | None, reference: Reference, engine: Engine | None
 ) -> FileResult:
     sheets, problems = read_workbook_isolated(Path(path), label)
     if problems:
@@ -88,14 +93,25 @@ def _read_file(
     for table in tables:
         raws, layout_problems = raw_values(table, label)
         problems += layout_problems + _unknown_header_warnings(table, label)
-        defaults = Defaults(table.title_period or file_period, table.title_municipality or municipality)
+        defaults = Defaults(
+            table.title_period or file_period, table.title_municipality or municipality, table.sheet.decimal_comma
+        )
         records += [r for raw in raws if (r := resolver.record(raw, defaults)) is not None]
     problems += resolver.problems.values()
     records, conflicts = deduplicate(records, label, reference)
     problems += conflicts + check_parts(records, label, reference)
     if not records and not has_errors(problems):
         problems.append(problem(label, "no_values"))
+    problems += outlier_warnings(records, _stored_history(engine, records), label)
     return FileResult(label, records, problems)
+
+
+def _stored_history(engine: Engine | None, records: list[Record]) -> History:
+    """The stored values the records' plausibility is judged against; none without a database."""
+    span = history_span(records)
+    if engine is None or span is None:
+        return {}
+    return recent_values(engine, {r.municipality for r in records}, *span)
 
 
 @dataclass(frozen=True)
@@ -130,7 +146,7 @@ def load_file(
     """Read one file and store it, all or nothing; every attempt is recorded as an upload.
 
     Does not refresh the indicator table: `load_files` does, once for all its files."""
-    result = read_file(path, label=label, municipality=municipality, today=today)
+    result = read_file(path, label=label, municipality=municipality, today=today, engine=engine)
     if check is not None:
         result = check(result)
     stored = store_upload(

@@ -20,17 +20,9 @@ class Severity(StrEnum):
 # ingest/ (or `intake`: dashboard.intake, the upload page's scope check) that produces the code;
 # tests/test_problems.py checks that it does. Templates use str.format fields.
 STEPS = (
-    "guard",
-    "isolation",
-    "reader",
-    "pipeline",
-    "layout",
-    "resolve",
-    "municipality",
-    "values",
-    "validate",
-    "intake",
-)
+    "guard", "csv_guard", "ods_guard", "isolation", "reader", "pipeline", "layout", "resolve", "municipality",
+    "values", "validate", "plausibility", "intake",
+)  # fmt: skip
 MESSAGES: dict[str, tuple[Severity, str, str]] = {
     # --- the file itself (checked before any parser inflates it) ---
     "file_missing": (Severity.ERROR, "guard", "Het bestand is niet gevonden. Controleer de bestandsnaam."),
@@ -47,7 +39,42 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "not_xlsx": (
         Severity.ERROR,
         "guard",
-        "Dit is geen Excel-werkmap (.xlsx). Sla het bestand in Excel op als 'Excel-werkmap (*.xlsx)' en lever het opnieuw aan.",
+        "Dit is geen Excel-werkmap (.xlsx). We nemen een Excel-werkmap (.xlsx), een CSV-bestand (.csv) of een OpenDocument-rekenblad (.ods) aan: sla het bestand in een van die vormen op en lever het opnieuw aan.",
+    ),
+    "not_csv": (
+        Severity.ERROR,
+        "csv_guard",
+        "Dit bestand heet .csv, maar het is {kind}. Lever een CSV-bestand aan (tekst, gescheiden door ; , of tab), of geef het bestand de naam die past: .xlsx voor een Excel-werkmap, .ods voor een OpenDocument-rekenblad.",
+    ),
+    "not_ods": (
+        Severity.ERROR,
+        "ods_guard",
+        "Dit bestand heet .ods, maar het is {kind}. Lever een OpenDocument-rekenblad (.ods) aan, of geef het bestand de naam die past: .xlsx voor een Excel-werkmap, .csv voor een CSV-bestand.",
+    ),
+    "csv_too_many_lines": (
+        Severity.ERROR,
+        "csv_guard",
+        "Het CSV-bestand heeft meer dan {limit} regels. Lever alleen de tabel met de kwartaalcijfers aan.",
+    ),
+    "csv_too_many_fields": (
+        Severity.ERROR,
+        "csv_guard",
+        "Regel {line} van het CSV-bestand heeft meer dan {limit} velden. Controleer het scheidingsteken (; , of tab) en lever alleen de kolommen van de monitor aan.",
+    ),
+    "csv_field_too_long": (
+        Severity.ERROR,
+        "csv_guard",
+        'Regel {line} van het CSV-bestand heeft een veld van meer dan {limit} bytes. Ontbreekt er een afsluitend aanhalingsteken (")? Controleer de regel en lever het bestand opnieuw aan.',
+    ),
+    "csv_too_large": (
+        Severity.ERROR,
+        "csv_guard",
+        "Het CSV-bestand beslaat {rows} regels en {columns} kolommen; de grens is {max_area} velden in het blok daartussen. Verwijder overbodige regels en kolommen.",
+    ),
+    "unsafe_part_name": (
+        Severity.ERROR,
+        "ods_guard",
+        "Onderdeel '{part}' van het bestand heeft een naam die buiten het bestand wijst; dat komt in echte rekenbladen niet voor en wordt om veiligheidsredenen geweigerd. Sla het bestand opnieuw op.",
     ),
     "legacy_xls": (
         Severity.ERROR,
@@ -208,6 +235,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "values",
         "'{text}' is geen aantal. Vul een heel getal in (0 als er geen waren), of laat de cel leeg als het onbekend is.",
     ),
+    "decimal_comma": (
+        Severity.ERROR,
+        "values",
+        "'{text}' heeft een decimale komma, maar een aantal is een heel getal. Vul het hele getal in zonder komma (duizendtallen eventueel met een punt: 1.234).",
+    ),
     "not_whole_number": (
         Severity.ERROR,
         "values",
@@ -237,6 +269,11 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "validate",
         "'{part_label}' ({part}) is groter dan '{total_label}' ({total}) voor {name} in {period}. Het deel kan niet groter zijn dan het geheel; controleer beide cellen.",
+    ),
+    "outlier": (
+        Severity.WARNING,
+        "plausibility",
+        "Dit aantal wijkt sterk af van de vorige kwartalen (gemiddeld {typical}, nu {value}). Klopt het?",
     ),
     "no_values": (
         Severity.ERROR,

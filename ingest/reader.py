@@ -21,10 +21,16 @@ _EDGE_CHARS = "\u200b\ufeff"
 
 @dataclass(frozen=True)
 class Sheet:
-    """One worksheet; rows[r][c] is the cell at Excel row r+1, column c+1 (rows[0][0] is A1)."""
+    """One worksheet; rows[r][c] is the cell at Excel row r+1, column c+1 (rows[0][0] is A1).
+
+    `decimal_comma` is how a comma in a number reads: None in a workbook (as a thousands separator
+    or, with a zero fraction, a decimal comma: `1,234`, `12,0`), True in a CSV file whose comma is
+    the decimal mark (`;` or tab separated), False in a comma-separated CSV file (only `1,234`).
+    """
 
     name: str
     rows: list[list[object]]
+    decimal_comma: bool | None = None
 
 
 def read_workbook(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
@@ -39,19 +45,20 @@ def read_workbook(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
     problems = inspect_file(path, label)
     if problems:
         return [], problems
-    return read_sheets(path, label)
+    return read_calamine(path, label)
 
 
-def read_sheets(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
-    """`read_workbook` without the guard: only for a file that passed `inspect_file`."""
+def read_calamine(path: Path, label: str, by_content: bool = False) -> tuple[list[Sheet], list[Problem]]:
+    """Every worksheet of a workbook that passed its guard; its format told by the path's extension,
+    or by its content (`by_content`: an .ods saved under a temporary name)."""
     try:
-        with CalamineWorkbook.from_path(str(path)) as workbook:
+        with _open_workbook(Path(path), by_content) as workbook:
             sheets = []
             for meta in workbook.sheets_metadata:
                 if meta.typ != SheetTypeEnum.WorkSheet:  # chart, dialog and macro sheets
                     continue
                 data = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                sheets.append(Sheet(meta.name, _normalise(data)))
+                sheets.append(Sheet(meta.name, normalise(data)))
     except PasswordError:
         return [], [problem(label, "encrypted")]
     except Exception as exc:  # noqa: BLE001 - any parser failure on a bad file is a Problem
@@ -61,6 +68,13 @@ def read_sheets(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
             raise
         return [], [problem(label, "unreadable", detail=_detail(exc))]
     return sheets, []
+
+
+def _open_workbook(path: Path, by_content: bool) -> CalamineWorkbook:
+    if not by_content:
+        return CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as handle:  # calamine reads it whole; the guard bounded its size
+        return CalamineWorkbook.from_filelike(handle)
 
 
 def cell_name(row_index: int, col_index: int) -> str:
@@ -73,7 +87,7 @@ def cell_name(row_index: int, col_index: int) -> str:
     return f"{letters}{row_index + 1}"
 
 
-def _normalise(rows: list[list[object]]) -> list[list[object]]:
+def normalise(rows: list[list[object]]) -> list[list[object]]:
     """Blank strings to None, strings stripped, trailing empty rows dropped."""
     result = [[_value(cell) for cell in row] for row in rows]
     while result and all(cell is None for cell in result[-1]):

@@ -21,6 +21,7 @@ class Defaults:
 
     period: Period | None = None
     municipality: object | None = None
+    decimal_comma: bool | None = None  # how a comma in a number reads: `Sheet.decimal_comma`
 
 
 @dataclass
@@ -76,7 +77,7 @@ class Resolver:
 
     def record(self, raw: RawValue, defaults: Defaults) -> Record | None:
         """The record of one raw value, or None after reporting why not."""
-        count = read_count(raw.value)
+        count = read_count(raw.value, defaults.decimal_comma)
         if count.problem:
             self.report(count.problem, raw.sheet, raw.cell, text=count.text)
         period = self.period(raw, defaults.period)

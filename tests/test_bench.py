@@ -28,7 +28,14 @@ def test_benchmark_runs_and_reports_both_medians(tmp_path, capsys):
     assert memory["load_peak_mb"] > 0 and memory["plain_read_peak_mb"] > 0
     assert memory["goal_met"] == (memory["load_peak_mb"] < 300)
 
+    csv = result["csv"]
+    assert csv["files"] == 3 and len(csv["load_seconds"]) == len(csv["plain_read_seconds"]) == 1
+    assert csv["ratio"] == pytest.approx(csv["load_median_seconds"] / csv["plain_read_median_seconds"], rel=1e-3)
+    assert csv["load_vs_xlsx_load"] == pytest.approx(csv["load_median_seconds"] / load, rel=1e-3)
+    assert csv["load_peak_mb"] > 0
+
     printed = capsys.readouterr().out
     assert "MEDIAN load:" in printed and "MEDIAN plain read:" in printed
     assert "RATIO load / plain read" in printed
+    assert "RATIO CSV load / CSV plain read" in printed
     assert list(tmp_path.glob("ingest_bench_*")) == []  # the temporary files are gone

@@ -175,3 +175,19 @@ def test_python_m_ingest_exit_codes(tmp_path):
     for argv, expected in (([str(good)], 0), ([str(bad)], 1), ([], 2)):
         done = subprocess.run([sys.executable, "-m", "ingest", "check", *argv], capture_output=True, text=True)
         assert done.returncode == expected, done.stdout + done.stderr
+
+
+def test_the_same_problem_in_a_column_is_one_line(tmp_path):
+    rows = [["Gemeente", "Kwartaal", "THV"]] + [["Utrecht", f"2024KW0{q}", 3] for q in range(1, 5)] * 10
+    path = write_workbook(tmp_path / "cbs.xlsx", {"Blad1": rows})
+    code, output = run("check", str(path))
+    lines = output.splitlines()
+    assert code == 1 and len(lines) == 2, output
+    assert lines[1].startswith("    fout: Blad1, kolom B, rij 2–41 (40 cellen) [unknown_period] '2024KW01' is geen")
+
+
+def test_check_reads_csv_files(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("Gemeente;Kwartaal;THV\r\nSúdwest-Fryslân;2024 K1;7\r\n".encode("cp1252"))
+    code, output = run("check", str(path))
+    assert (code, output) == (0, "export.csv: in orde, 1 waarde\n")

@@ -546,3 +546,29 @@ def test_check_and_save_leave_no_temporary_file(page, db, tmp_path, temp_dir):
     saved, *_ = as_user(GEMEENTE, page.save_files, 1, files, names, None)
     assert list(temp_dir.iterdir()) == []
     assert list_uploads(db)["file_name"].tolist() == ["c.xlsx", "b.xlsx", "a.xlsx"]
+
+
+def test_the_upload_offers_the_accepted_formats(page, db):
+    [upload] = find(page.layout(), dcc.Upload)
+    assert upload.accept == ".xlsx,.csv,.ods"
+    [wrapper] = [label for label in find(page.layout(), html.Label) if find(label, dcc.Upload)]
+    assert all(suffix in text(wrapper) for suffix in (".xlsx", ".csv", ".ods"))
+
+
+def test_a_column_of_the_same_problem_is_one_row_on_the_page_and_every_cell_in_the_download(page, db, tmp_path):
+    sheet = [TEMPLATE_HEADER] + [["Utrecht", f"2024KW0{q}", 3, 1] for q in (1, 2, 3, 4)]
+    files, names = [contents(tmp_path, "cbs.xlsx", {"Blad1": sheet})], ["cbs.xlsx"]
+    check, *_ = page.check_files(files, None, names)
+    [table] = [t for t in find(check, html.Table) if "cbs.xlsx" in text(t.children[0])]
+    assert [row[:3] for row in rows(table)[1:]] == [["Blad1", "kolom B, rij 2–5 (4 cellen)", "fout"]]
+    sent = triggered("aanleveren-problems-csv.n_clicks", page.download_problems, None, 1, files, names, None)
+    cells = [line.split(";")[2] for line in sent["content"].lstrip("\ufeff").splitlines()[1:]]
+    assert cells == ["B2", "B3", "B4", "B5"]
+
+
+def test_a_csv_upload_is_checked(page, db):
+    data = b"Gemeente;Kwartaal;Tijdelijke huisverboden (totaal)\nUtrecht;2025 K2;12,0\n"
+    files = ["data:text/csv;base64," + base64.b64encode(data).decode()]
+    check, disabled, *_ = page.check_files(files, None, ["export.csv"])
+    assert disabled is True
+    assert "'12,0' heeft een decimale komma" in text(check)

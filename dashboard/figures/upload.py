@@ -13,6 +13,7 @@ from dashboard.intake import StoredFile, municipality_name
 from db.audit import TIMEZONE
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.pipeline import FileResult
+from ingest.problem_groups import group_problems
 from reference.areas import Reference
 
 HISTORY_ROWS = 50  # uploads shown in the history
@@ -101,6 +102,21 @@ def problems_frame(results: Sequence[FileResult]) -> pd.DataFrame:
         sheets = list(dict.fromkeys(p.sheet or "" for p in result.problems))
         ordered = sorted(result.problems, key=lambda p: (not p.is_error, sheets.index(p.sheet or ""), *_place(p.cell)))
         rows += [(p.file, p.sheet or "", p.cell or "", str(p.severity), p.message) for p in ordered]
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype="object")
+
+
+def grouped_problems_frame(results: Sequence[FileResult]) -> pd.DataFrame:
+    """As `problems_frame`, with the same problem in a column (or row) as one line: `Cel` then reads
+    `kolom B, rij 5–340 (336 cellen)`. For the page; the download keeps every cell."""
+    rows = []
+    for result in results:
+        sheets = list(dict.fromkeys(p.sheet or "" for p in result.problems))
+        groups = group_problems(result.problems)
+        first = [g.problems[0] for g in groups]
+        order = sorted(range(len(groups)), key=lambda i: (not first[i].is_error, sheets.index(first[i].sheet or ""),
+                                                          *_place(first[i].cell)))  # fmt: skip
+        rows += [(groups[i].file, groups[i].sheet or "", groups[i].place, str(groups[i].severity), groups[i].message)
+                 for i in order]  # fmt: skip
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype="object")
 
 

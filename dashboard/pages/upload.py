@@ -29,6 +29,7 @@ from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
 from db.values import value_history
 from ingest.cli import DEFAULT_TEMPLATE
+from ingest.formats import ACCEPTED
 from ingest.guard import LIMITS
 from ingest.periods import parse_period
 from ingest.pipeline import FileResult
@@ -41,6 +42,7 @@ dash.register_page(__name__, path="/aanleveren", name="Aanleveren", title="Aanle
 
 SHOWN_ROWS = 200  # rows of a preview or problem table shown on the page; downloads hold them all
 UPLOAD_LABEL = "Sleep uw Excel-bestanden hierheen of klik om te kiezen"
+ACCEPT = ",".join(ACCEPTED)  # the file dialog offers these: .xlsx, .csv, .ods
 MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
 
 
@@ -48,8 +50,9 @@ MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
 
 
 def _problems_table(result: FileResult, caption: str) -> html.Div:
-    """One file's problems; the file is named in the caption, so not in every row (the download has it)."""
-    frame = fig.problems_frame([result]).drop(columns="Bestand")
+    """One file's problems, the same problem in a column as one line; the file is named in the caption,
+    so not in every row (the download has it, and every cell)."""
+    frame = fig.grouped_problems_frame([result]).drop(columns="Bestand")
     rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
     return components.html_table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
 
@@ -164,7 +167,8 @@ def limits_text() -> str:
     # The browser sends files base64-encoded (a third larger) with some overhead.
     together = max(_request_limit_bytes() * 3 // 4 - 100_000, 0) // 1_000_000
     return (
-        f"Excel-werkmap (.xlsx), maximaal {human_size(LIMITS.max_file_bytes)} per bestand; een groter bestand neemt "
+        f"Excel-werkmap (.xlsx), CSV-bestand (.csv, gescheiden door ; , of tab) of OpenDocument-rekenblad (.ods), "
+        f"maximaal {human_size(LIMITS.max_file_bytes)} per bestand; een groter bestand neemt "
         f"de browser niet aan. U kunt meer bestanden tegelijk kiezen, samen hoogstens {together} MB per keer."
     )
 
@@ -210,7 +214,8 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
         [
             html.H1("Aanleveren"),
             html.P(
-                "Lever de kwartaalcijfers aan als Excel-bestand. U ziet meteen wat er opgeslagen zou worden, of wat er "
+                "Lever de kwartaalcijfers aan als Excel-, CSV- of OpenDocument-bestand. U ziet meteen wat er "
+                "opgeslagen zou worden, of wat er "
                 "aan een bestand moet veranderen. Pas als u op Opslaan drukt, worden de cijfers opgeslagen.",
                 className="intro",
             ),
@@ -252,6 +257,7 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
                             multiple=True,
                             disable_click=True,
                             max_size=LIMITS.max_file_bytes,  # the browser drops larger files unsent
+                            accept=ACCEPT,
                             className="upload-zone",
                             className_active="upload-zone active",
                             children=html.Div(
@@ -375,7 +381,8 @@ def check_files(contents, municipality, names):
     if not files:
         return [], True, True, no_update
     municipality = intake.municipality_for_file(municipality)
-    results = [intake.check_upload(c, n, municipality, scope=scope) for c, n in files]
+    engine = data.engine()  # the stored history, for the plausibility warnings
+    results = [intake.check_upload(c, n, municipality, scope=scope, engine=engine) for c, n in files]
     valid = sum(result.ok for result in results)
     overview = (
         f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
@@ -459,7 +466,8 @@ def download_problems(_xlsx, _csv, contents, names, municipality):
     if not files:
         raise PreventUpdate
     municipality = intake.municipality_for_file(municipality)
-    frame = fig.problems_frame([intake.check_upload(c, n, municipality, scope=scope) for c, n in files])
+    checked = [intake.check_upload(c, n, municipality, scope=scope, engine=data.engine()) for c, n in files]
+    frame = fig.problems_frame(checked)
     return send_table(frame, "meldingen_aanlevering", _format())
 
 
