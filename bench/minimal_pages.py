@@ -46,7 +46,8 @@ def page(pathname: str | None) -> list:
     Input({"type": "minimal-graph", "page": MATCH, "index": MATCH}, "id"),
 )
 def figure(graph_id: dict) -> go.Figure:
-    return go.Figure(json.loads(PAGES[graph_id["page"]][graph_id["index"]]))
+    # skip_invalid: what the browser added to a captured layout (computed ranges) is no input of plotly.py
+    return go.Figure(json.loads(PAGES[graph_id["page"]][graph_id["index"]]), skip_invalid=True)
 
 
 server = app.server

@@ -97,9 +97,16 @@ def pages(region: str) -> dict[str, str]:
 def drawn_after(context, url: str) -> float:
     """Seconds from navigating to `url` in a fresh tab until the page was last drawn."""
     page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "_dash-" in r.url else None
+    )
     try:
         page.goto(url, wait_until="load")
         page.wait_for_load_state("networkidle")
+        if errors:
+            raise RuntimeError(f"{url}: {errors}")
         page.wait_for_function("() => window.__drawn === true && window.__drawnAt !== null", polling=50)
         page.wait_for_load_state("networkidle")  # an answer may have started another callback
         page.wait_for_function("() => window.__drawn === true", polling=50)
