@@ -175,3 +175,17 @@ def test_python_m_ingest_exit_codes(tmp_path):
     for argv, expected in (([str(good)], 0), ([str(bad)], 1), ([], 2)):
         done = subprocess.run([sys.executable, "-m", "ingest", "check", *argv], capture_output=True, text=True)
         assert done.returncode == expected, done.stdout + done.stderr
+
+
+def test_check_starts_without_the_database_plotting_or_statistics_libraries(tmp_path):
+    """`check` needs neither SQLAlchemy, plotly nor scipy: importing them would double its start-up."""
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['ingest', 'check', {str(good)!r}]\n"
+        "try:\n    runpy.run_module('ingest', run_name='__main__')\n"
+        "except SystemExit as done:\n    assert done.code == 0, done.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'plotly', 'scipy', 'dash'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"
