@@ -36,6 +36,9 @@ test: install
 bench: install
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.callback_bench
+	$(BIN)/python -m bench.minimal_load_bench
+	$(BIN)/python -m bench.startup_bench
+	$(BIN)/python -m bench.page_bench
 
 lint: install
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ from db.engine import connect
 from db.values import store_version
 from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS_BY_CODE, Indicator
-from indicators.table import read_indicators
+from indicators.table import after_refresh, read_indicators
 from reference.areas import Reference, load_reference
 
 
@@ -91,6 +91,21 @@ def _indicators(url, version: int, public: bool, level, areas: tuple | None, cod
     if not public:
         frame = frame.assign(shown=pd.Series(pd.NA, index=frame.index, dtype="string"), suppression="")
     return frame.reset_index(drop=True)
+
+
+@after_refresh
+def warm(database: Engine) -> None:
+    """After an upload refreshed the indicator table: read what every page asks first (the national
+    quarters, full and public) into the memo of the new store version, not on the first view."""
+    opened = getattr(engine, "cache_info", None)
+    if opened is not None and not opened().currsize:
+        return  # this process has not served a page: no memo to warm, no database of its own to open
+    if database.url != engine().url:
+        return
+    key = store_key()
+    for public in (False, True):
+        _indicators(*key, public, "national", ("NL",), None, None)
+        _indicators(*key, public, "national", None, None, None)
 
 
 def latest_complete_quarter(today: dt.date | None = None) -> str | None:

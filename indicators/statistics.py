@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
+from scipy.special import gammaincinv, ndtri  # not scipy.stats: importing it takes about a second
 
 __all__ = ["BYAR_MIN_COUNT", "byar_interval", "exact_poisson_interval", "wilson_interval"]
 
@@ -50,7 +50,12 @@ def _z(confidence: float) -> float:
     """Two-sided standard normal quantile for a confidence level given as a fraction."""
     if not 0.0 < float(confidence) < 1.0:
         raise ValueError(f"confidence must be a fraction between 0 and 1, got {confidence!r}")
-    return float(norm.ppf(0.5 + float(confidence) / 2.0))
+    return float(ndtri(0.5 + float(confidence) / 2.0))  # what scipy.stats.norm.ppf computes
+
+
+def chi2_ppf(q: float, df: Any) -> np.ndarray:
+    """The chi-square quantile, for 0 < q < 1 and df > 0: what scipy.stats.chi2.ppf computes, bit for bit."""
+    return np.asarray(2.0 * gammaincinv(np.asarray(df, dtype=float) / 2.0, q), dtype=float)
 
 
 def wilson_interval(numerator: Any, denominator: Any, confidence: float = 0.95) -> Interval:
@@ -74,8 +79,8 @@ def exact_poisson_interval(count: Any, confidence: float = 0.95) -> Interval:
     x = _as_float(count)
     valid = x >= 0
     xs = np.where(valid, x, 1.0)
-    lower = np.where(xs > 0, chi2.ppf(alpha / 2.0, 2.0 * np.where(xs > 0, xs, 1.0)) / 2.0, 0.0)
-    upper = chi2.ppf(1.0 - alpha / 2.0, 2.0 * xs + 2.0) / 2.0
+    lower = np.where(xs > 0, chi2_ppf(alpha / 2.0, 2.0 * np.where(xs > 0, xs, 1.0)) / 2.0, 0.0)
+    upper = chi2_ppf(1.0 - alpha / 2.0, 2.0 * xs + 2.0) / 2.0
     return np.where(valid, lower, np.nan), np.where(valid, upper, np.nan)
 
 

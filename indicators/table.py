@@ -12,6 +12,7 @@ With it, in the same transaction and so for the same store version, the public t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,17 @@ from indicators.suppression import suppress
 from reference.areas import load_reference
 
 PUBLIC_COLUMNS = (*COLUMNS, "shown", "suppression")
+
+# Called with the engine after this process recomputed the table, so that a higher layer (the
+# dashboard) can warm what it memoises per store version before the first view asks for it.
+_AFTER_REFRESH: list[Callable[[Engine], None]] = []
+
+
+def after_refresh(hook: Callable[[Engine], None]) -> Callable[[Engine], None]:
+    """Register `hook(engine)`, called after each refresh that recomputed the table (in this process)."""
+    if hook not in _AFTER_REFRESH:
+        _AFTER_REFRESH.append(hook)
+    return hook
 
 
 def computed_version(engine: Engine) -> int | None:
@@ -52,6 +64,8 @@ def refresh(engine: Engine, *, force: bool = False) -> bool:
                 conn.execute(insert(target), records)
         conn.execute(delete(indicator_state))
         conn.execute(insert(indicator_state).values(id=1, store_version=version, computed_at=dt.datetime.now(dt.UTC)))
+    for hook in _AFTER_REFRESH:
+        hook(engine)
     return True
 
 

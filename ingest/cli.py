@@ -6,13 +6,15 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from config.errors import MonitorError
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problem_groups import ProblemGroup, group_problems
 from ingest.problems import Problem
-from ingest.store import StoreResult
+
+if TYPE_CHECKING:  # `check` needs no SQLAlchemy: it starts faster without
+    from ingest.store import StoreResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 DEFAULT_TEMPLATE = "sjabloon_monitor_plegeraanpak.xlsx"

@@ -7,10 +7,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from db.values import recent_values
 from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
@@ -20,9 +18,13 @@ from ingest.problems import Problem, has_errors, problem
 from ingest.reader import cell_name
 from ingest.records import Record
 from ingest.resolve import Defaults, Resolver
-from ingest.store import StoreResult, file_sha256, store_upload
 from ingest.validate import check_parts, deduplicate
 from reference.areas import Reference, load_reference
+
+if TYPE_CHECKING:  # storing needs SQLAlchemy; checking a file does not, and starts faster without it
+    from sqlalchemy import Engine
+
+    from ingest.store import StoreResult
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ def _stored_history(engine: Engine | None, records: list[Record]) -> History:
     span = history_span(records)
     if engine is None or span is None:
         return {}
+    from db.values import recent_values  # here: `check` without a database needs no SQLAlchemy
+
     return recent_values(engine, {r.municipality for r in records}, *span)
 
 
@@ -128,7 +132,7 @@ class Delivery:
 
 
 Check = Callable[[FileResult], FileResult]  # a further check between reading and storing (the upload page's scope)
-Loaded = tuple[Delivery, FileResult, StoreResult]
+Loaded = tuple[Delivery, FileResult, "StoreResult"]
 
 
 def load_file(
@@ -146,6 +150,8 @@ def load_file(
     """Read one file and store it, all or nothing; every attempt is recorded as an upload.
 
     Does not refresh the indicator table: `load_files` does, once for all its files."""
+    from ingest.store import file_sha256, store_upload
+
     result = read_file(path, label=label, municipality=municipality, today=today, engine=engine)
     if check is not None:
         result = check(result)
@@ -174,6 +180,8 @@ def load_files(
     when anything was stored, recompute the indicator table once, so that every page shows it at once.
 
     The one way files get in: the command line, the upload page and the sample data all use it."""
+    from ingest.store import store_upload
+
     done: list[Loaded] = []
     for delivery in deliveries:
         who = {"source": delivery.source, "uploaded_by": delivery.uploaded_by, "uploaded_at": delivery.uploaded_at}

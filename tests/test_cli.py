@@ -191,3 +191,17 @@ def test_check_reads_csv_files(tmp_path):
     path.write_bytes("Gemeente;Kwartaal;THV\r\nSúdwest-Fryslân;2024 K1;7\r\n".encode("cp1252"))
     code, output = run("check", str(path))
     assert (code, output) == (0, "export.csv: in orde, 1 waarde\n")
+
+
+def test_check_starts_without_the_database_plotting_or_statistics_libraries(tmp_path):
+    """`check` needs neither SQLAlchemy, plotly nor scipy: importing them would double its start-up."""
+    good = write_workbook(tmp_path / "utrecht.xlsx", GOOD)
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['ingest', 'check', {str(good)!r}]\n"
+        "try:\n    runpy.run_module('ingest', run_name='__main__')\n"
+        "except SystemExit as done:\n    assert done.code == 0, done.code\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'plotly', 'scipy', 'dash'}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"

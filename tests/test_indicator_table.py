@@ -65,3 +65,28 @@ def test_filters(engine, tmp_path):
     assert national[["area_code", "period", "numerator", "denominator", "reported", "expected"]].values.tolist() == [
         ["NL", "2024Q2", 2, 8, 1, 342]
     ]
+
+
+def test_hooks_run_after_a_refresh_that_recomputed(engine, tmp_path, monkeypatch):
+    from indicators import table
+
+    monkeypatch.setattr(table, "_AFTER_REFRESH", [])
+    seen = []
+    table.after_refresh(lambda database: seen.append(computed_version(database)))
+    load(engine, tmp_path, "a.xlsx", [["Utrecht", "2024 K1", 10, 4]])
+    assert refresh(engine) is True and seen == [1]  # after the new table is there
+    assert refresh(engine) is False and seen == [1]  # nothing recomputed, nothing called
+
+
+def test_the_dashboard_memo_is_warmed_by_the_refresh_of_an_upload(engine, tmp_path, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setattr(data, "engine", lambda: engine)
+    data._indicators.cache_clear()
+    load(engine, tmp_path, "a.xlsx", [["Utrecht", "2024 K1", 10, 4]])
+    assert refresh(engine) is True
+    warmed = data._indicators.cache_info().currsize
+    assert warmed >= 2  # the national rows, full and public, before any page asked
+    before = data._indicators.cache_info().hits
+    data._indicators(*data.store_key(), False, "national", ("NL",), None, None)
+    assert data._indicators.cache_info().hits == before + 1

@@ -62,6 +62,17 @@ def find(component, component_id):
     return None
 
 
+def of_type(component, name):
+    """Every component of type `name` in a layout tree, in order."""
+    if isinstance(component, list | tuple):
+        return [found for child in component for found in of_type(child, name)]
+    if component is None or isinstance(component, str | int | float):
+        return []
+    return ([component] if type(component).__name__ == name else []) + of_type(
+        getattr(component, "children", None), name
+    )
+
+
 def texts(component):
     """Every string in a layout tree, in order."""
     if isinstance(component, str):
@@ -107,8 +118,34 @@ def test_layout_of_a_region(page):
     assert [o["value"] for o in quarter.options][-1] == "2018Q1"
     assert "2021Q1" not in [o["value"] for o in quarter.options]  # no figures that year
     assert find(layout, "regio-indicator").value == "huisverbod_km"
-    labels = [c for c in texts(layout) if c in ("Regio", "Kwartaal", "Indicator")]
+    # the labels of the controls (the tables of the drawn charts have columns of those names too)
+    labels = [c for label in of_type(layout, "Label") for c in texts(label) if c in ("Regio", "Kwartaal", "Indicator")]
     assert labels == ["Regio", "Kwartaal", "Indicator"]
+
+
+def test_layout_arrives_drawn_so_that_opening_the_page_needs_no_callback(page):
+    layout = page.layout(code=REGION)
+    for code in ("huisverbod_km", "consultatie_specialistisch_per_100k"):
+        callbacks = page.TREND_CALLBACKS[code]
+        assert find(layout, f"regio-trend-{code}").figure == callbacks.figure(REGION)
+        line, table, note = callbacks.text(REGION)
+        assert find(layout, f"regio-trend-{code}-duiding").children == line
+        assert find(layout, f"regio-trend-{code}-tabel").children == table and table
+        assert find(layout, f"regio-trend-{code}-bijschrift").children == note
+    drawn = find(layout, "regio-gemeenten-vak").children
+    assert texts(drawn) == texts(page.update_breakdown(REGION, "2025Q3", "huisverbod_km"))
+    assert find(layout, "regio-gemeenten").figure.data[0].type == "bar"
+
+
+def test_the_callbacks_of_the_drawn_parts_do_not_run_on_opening_the_page(page):
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    specs = [*GLOBAL_CALLBACK_LIST, *dash.get_app()._callback_list]
+    drawn = {s["output"]: s for s in specs if "regio-trend-" in s["output"] or "regio-gemeenten-vak" in s["output"]}
+    # the targets and interpretations (steering_view, "regio-sturen-…") have a callback of their own
+    drawn = {k: s for k, s in drawn.items() if "download" not in k and "regio-sturen" not in k}
+    assert len(drawn) == 2 * len(page.TREND_CALLBACKS) + 1
+    assert all(spec["prevent_initial_call"] for spec in drawn.values())
 
 
 @pytest.mark.parametrize("code", [None, "VR99", ["VR13", "VR09"]])

@@ -294,3 +294,29 @@ def test_invalid_confidence_raises(confidence):
         byar_interval(1, confidence)
     with pytest.raises(ValueError, match="confidence"):
         exact_poisson_interval(1, confidence)
+
+
+# --- the intervals without scipy.stats: bit for bit the same -------------------------------------
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998, 0.99, 0.5])
+def test_quantiles_are_bit_identical_to_scipy_stats(confidence):
+    from scipy.stats import chi2, norm
+
+    from indicators import statistics
+
+    assert statistics._z(confidence) == float(norm.ppf(0.5 + confidence / 2.0))
+    alpha = 1.0 - confidence
+    df = np.concatenate([np.arange(2.0, 20_002.0, 2.0), np.random.default_rng(7).random(1000) * 50 + 0.01])
+    for q in (alpha / 2.0, 1.0 - alpha / 2.0):
+        assert np.array_equal(statistics.chi2_ppf(q, df), chi2.ppf(q, df))
+        assert statistics.chi2_ppf(q, 2.0) == chi2.ppf(q, 2.0)
+
+
+def test_the_intervals_do_not_import_scipy_stats():
+    import subprocess
+    import sys
+
+    code = "import sys, indicators.statistics, indicators.funnel; print('scipy.stats' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,8 +1,10 @@
 """Regio: per indicator the region's trend against the nation and its startfoto; its municipalities per quarter.
 
 The region comes from the address (`/regio?code=VR09`); the selector on the page changes it in
-place and writes it into the address. Each trend chart has its own callbacks that read only that
-indicator's rows of the region and the nation, so the charts load side by side.
+place and writes it into the address. The layout arrives drawn: every chart, its text and the
+municipalities are filled in by `layout` (memoised per store version and view), so opening the page
+costs no callback. The callbacks serve only a change of region, quarter or indicator; each trend chart
+has its own, reading only that indicator's rows of the region and the nation.
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ def _dropdown(control_id: str, options: list[dict], value: str | None) -> dcc.Dr
 
 
 # --- the trend charts ----------------------------------------------------------------------------
-# The layout holds each chart's section (components.chart) with an empty figure. On a change of
-# region one callback draws the figure and another fills the plain-language line, the table and the
-# note, so that the figure, what a steering group looks at first, comes back as fast as it can.
+# The layout holds each chart's section (components.chart) drawn for the region of the address. On a
+# change of region one callback draws the figure and another fills the plain-language line, the table
+# and the note, so that the figure, what a steering group looks at first, comes back as fast as it can.
 
 
 class TrendCallbacks(NamedTuple):
@@ -122,6 +124,17 @@ def _trend_skeleton(indicator: Indicator) -> html.Section:
     return section
 
 
+def _trend_section(code: str, indicator: Indicator) -> html.Section:
+    """A chart's section drawn for `code`: what the callbacks would fill in, filled in already."""
+    section, chart_id = _trend_skeleton(indicator), trend_id(indicator)
+    _find(section, chart_id).figure = trend_figure(code, indicator.code)
+    line, table, note = trend_text(code, indicator.code)
+    _find(section, f"{chart_id}-duiding").children = line
+    _find(section, f"{chart_id}-tabel").children = table
+    _find(section, f"{chart_id}-bijschrift").children = note
+    return section
+
+
 def trend_figure(code: str, indicator_code: str) -> go.Figure:
     """One indicator's trend chart for a region: its line and band, the nation, the startfoto."""
     target = steering_view.target_of(code, indicator_code)  # one cheap query; part of the memo key
@@ -159,11 +172,18 @@ def _startfoto(code: str, trend: pd.DataFrame, indicator: Indicator, year: int) 
 
 def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
     """What goes with a trend chart: the plain-language line, the table's content, and the note."""
+    target = steering_view.target_of(code, indicator_code)
+    return _trend_text(*data.store_key(), code, indicator_code, figures.startfoto_year(), _view(code), target)
+
+
+@lru_cache(maxsize=256)  # keyed like _trend_figure: per store version, per view and per target
+def _trend_text(
+    _url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple, target: tuple
+) -> tuple:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
     region_rows, national_rows = _trend_rows(code, indicator, figures.row_codes(indicator))
     trend = figures.prepare_trend(region_rows, national_rows, indicator)
-    year = figures.startfoto_year()
     baseline = _startfoto(code, trend, indicator, year)
     table_id = f"{trend_id(indicator)}-tabel"
     table = components.data_table(
@@ -174,7 +194,7 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
             baseline,
             year,
             formatted=True,
-            target=steering_view.target_of(code, indicator.code)[0],
+            target=target[0],
         ),  # fmt: skip
         f"Cijfers bij: {indicator.name}",
         table_id,
@@ -202,7 +222,9 @@ def _register_trend(indicator: Indicator) -> TrendCallbacks:
     """A chart's callbacks: draw it for the chosen region, write what goes with it, download its figures."""
     chart_id = trend_id(indicator)
 
-    @callback(Output(chart_id, "figure"), Input(f"{PAGE}-code", "value"), Input(steering_view.TARGET_VERSION, "data"))
+    # prevent_initial_call: the layout arrives with the figure and its text drawn; a saved target redraws it
+    @callback(Output(chart_id, "figure"), Input(f"{PAGE}-code", "value"), Input(steering_view.TARGET_VERSION, "data"),
+              prevent_initial_call=True)  # fmt: skip
     def update_trend_figure(code: str, _targets: int | None = None) -> go.Figure:
         return trend_figure(code, indicator.code)
 
@@ -212,6 +234,7 @@ def _register_trend(indicator: Indicator) -> TrendCallbacks:
         Output(f"{chart_id}-bijschrift", "children"),
         Input(f"{PAGE}-code", "value"),
         Input(steering_view.TARGET_VERSION, "data"),
+        prevent_initial_call=True,
     )
     def update_trend_text(code: str, _targets: int | None = None) -> tuple[str, list, str]:
         return trend_text(code, indicator.code)
@@ -281,14 +304,30 @@ OUTSIDE_SCOPE_TEXT = (
 
 def breakdown_section(code: str, period: str, indicator_code: str) -> list:
     """The municipalities of the region in one quarter: a bar chart with intervals and a table."""
-    indicator = data.indicator(indicator_code)
     name = _region_name(code)
+    scope, reference = current_scope(), data.reference()
+    # What data.indicators gives this user depends only on their areas of full detail: the memo key.
+    areas, whole_region = scope.full_detail_areas(reference), scope.full_detail("region", code, reference)
+    return list(_breakdown_section(*data.store_key(), code, name, period, indicator_code, areas, whole_region))
+
+
+@lru_cache(maxsize=256)  # per store version and per view, like the trend charts
+def _breakdown_section(
+    _url: object,
+    _version: int,
+    code: str,
+    name: str,
+    period: str,
+    indicator_code: str,
+    _areas: object,
+    whole_region: bool,
+) -> tuple:
+    indicator = data.indicator(indicator_code)
     breakdown, national_value = _breakdown_data(code, period, indicator)
     label = period_label(period)
     if breakdown.empty:  # data.indicators gives municipalities only to who may see them in full
-        return [html.P(OUTSIDE_SCOPE_TEXT, className="message", id=f"{PAGE}-gemeenten-afgeschermd")]
+        return (html.P(OUTSIDE_SCOPE_TEXT, className="message", id=f"{PAGE}-gemeenten-afgeschermd"),)
     # A user who sees only some municipalities (a gemeente) gets no region line pooled from them.
-    whole_region = current_scope().full_detail("region", code, data.reference())
     region_value = figures.pooled_value(breakdown, indicator) if whole_region else float("nan")
     figure = figures.make_breakdown_figure(breakdown, indicator, name, region_value, national_value)
     shown = figures.breakdown_table(breakdown, indicator, formatted=True)
@@ -302,7 +341,7 @@ def breakdown_section(code: str, period: str, indicator_code: str) -> list:
         figures.breakdown_note(breakdown, period),
         indicator,
     )
-    return [chart, _html_table(shown, f"Gemeenten van {name}: {indicator.name}, {label}", f"{PAGE}-gemeententabel")]
+    return (chart, _html_table(shown, f"Gemeenten van {name}: {indicator.name}, {label}", f"{PAGE}-gemeententabel"))
 
 
 def breakdown_download(code: str, period: str, indicator_code: str, fmt: str) -> dict:
@@ -319,6 +358,7 @@ def breakdown_download(code: str, period: str, indicator_code: str, fmt: str) ->
     Input(f"{PAGE}-code", "value"),
     Input(f"{PAGE}-kwartaal", "value"),
     Input(f"{PAGE}-indicator", "value"),
+    prevent_initial_call=True,  # the layout arrives with the latest quarter drawn
 )
 def update_breakdown(code: str, period: str | None, indicator_code: str) -> list:
     if not period:
@@ -387,9 +427,6 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
         code = next(iter(regions))
     quarters, latest = _quarters()
     indicators = figures.TREND_INDICATORS
-    breakdown_skeleton = components.chart(
-        BREAKDOWN, "Gemeenten", " ", figures.empty_figure("Bezig met laden…"), pd.DataFrame(), " "
-    )
     return html.Div(
         [
             dcc.Location(id=f"{PAGE}-url", refresh=False),
@@ -404,7 +441,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
                 className="controls",
             ),
             html.P(INTRO, className="regio-uitleg"),
-            *[_trend_skeleton(i) for i in indicators],
+            *[_trend_section(code, i) for i in indicators],
             steering_view.section(quarters, latest),
             html.Section(
                 [
@@ -429,7 +466,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
                         ],
                         className="controls",
                     ),
-                    html.Div(breakdown_skeleton, id=f"{BREAKDOWN}-vak"),
+                    html.Div(update_breakdown(code, latest, indicators[0].code), id=f"{BREAKDOWN}-vak"),
                 ],
                 className="regio-gemeenten",
                 **{"aria-labelledby": f"{PAGE}-gemeenten-kop"},
