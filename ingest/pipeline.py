@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ingest.columns import ColumnReading, How, label
+from ingest.encoding import repair_text
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
@@ -21,12 +24,45 @@ from reference.areas import Reference, load_reference
 
 
 @dataclass(frozen=True)
+class Question:
+    """A column the uploader must say the meaning of: where it is and the best suggestions."""
+
+    sheet: str
+    cell: str
+    header: str
+    suggestions: tuple[str, ...]  # element or role codes, best first
+
+
+@dataclass(frozen=True)
+class SheetReading:
+    """How one column of one sheet was read, for the dry run to say."""
+
+    sheet: str
+    cell: str
+    reading: ColumnReading
+
+    @property
+    def text(self) -> str:
+        """`Kolom 'Aantal THV (voorl.)' (Blad1!C1) is gelezen als 'Tijdelijke huisverboden (totaal)' (gelijkend)`."""
+        r = self.reading
+        how = {
+            How.HEADER: "",
+            How.SIMILAR: " (de kop lijkt erop)",
+            How.CONTENT: " (naar de inhoud)",
+            How.GIVEN: " (zoals opgegeven)",
+        }[r.how]
+        return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) is gelezen als '{label(r.meaning)}'{how}."
+
+
+@dataclass(frozen=True)
 class FileResult:
     """What a file holds: its records, and every problem found in it."""
 
     file: str
     records: list[Record]
     problems: list[Problem]
+    readings: list[SheetReading] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -41,12 +77,43 @@ class FileResult:
         return [p for p in self.problems if not p.is_error]
 
 
-def _unknown_header_warnings(table: Table, label: str) -> list[Problem]:
+SUGGESTIONS_SHOWN = 3
+
+
+def _unknown_header_problems(table: Table, file: str) -> list[Problem]:
+    """A question for each unread column holding counts; a warning for the other unread columns."""
     if table.layout is not Layout.WIDE:
         return []
+    problems = []
+    for column, text in table.unknown_headers.items():
+        cell = cell_name(table.header_row, column)
+        if (reading := table.questions.get(column)) is not None:
+            shown = [f"'{label(code)}'" for code in _suggestions(reading.suggestions)[:SUGGESTIONS_SHOWN]]
+            hint = f" (misschien {' of '.join(shown)})" if shown else ""
+            problems.append(problem(file, "unmapped_column", table.sheet.name, cell, header=text, suggestions=hint))
+        else:
+            problems.append(problem(file, "unknown_header", table.sheet.name, cell, header=text))
+    return problems
+
+
+def _suggestions(codes: tuple[str, ...]) -> list[str]:
+    """The suggestions worth offering for a column of counts: elements and the long layout's count."""
+    from ingest.elements import ELEMENT_CODES
+
+    return [code for code in codes if code in ELEMENT_CODES or code == "value"]
+
+
+def _questions(table: Table) -> list[Question]:
     return [
-        problem(label, "unknown_header", table.sheet.name, cell_name(table.header_row, column), header=text)
-        for column, text in table.unknown_headers.items()
+        Question(table.sheet.name, cell_name(table.header_row, c), table.unknown_headers[c], tuple(_suggestions(r.suggestions)))
+        for c, r in table.questions.items()
+    ]
+
+
+def _readings(table: Table) -> list[SheetReading]:
+    return [
+        SheetReading(table.sheet.name, cell_name(table.header_row, c), reading)
+        for c, reading in sorted(table.readings.items())
     ]
 
 
@@ -57,30 +124,37 @@ def read_file(
     municipality: str | None = None,
     today: dt.date | None = None,
     reference: Reference | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> FileResult:
-    """Read, normalise and validate one file; store nothing."""
-    label = label or Path(path).name
+    """Read, normalise and validate one file; store nothing. `columns` maps headers
+    (`columns.header_key`) to what the uploader said they mean (`columns.COLUMN_CODES`)."""
+    file = label or Path(path).name
     reference = reference or load_reference()
-    sheets, problems = read_workbook(Path(path), label)
+    sheets, problems = read_workbook(Path(path), file)
     if problems:
-        return FileResult(label, [], problems)
-    tables = [table for sheet in sheets if (table := locate_table(sheet)) is not None]
+        return FileResult(file, [], problems)
+    sheets, problems = repair_text(sheets, file)
+    tables = [table for sheet in sheets if (table := locate_table(sheet, columns, reference)) is not None]
     if not tables:
-        return FileResult(label, [], [problem(label, "no_table")])
-    resolver = Resolver(label, reference, today or dt.date.today())
-    file_period = find_period(Path(label).stem)
+        return FileResult(file, [], problems + [problem(file, "no_table")])
+    resolver = Resolver(file, reference, today or dt.date.today())
+    file_period = find_period(Path(file).stem)
     records: list[Record] = []
+    readings: list[SheetReading] = []
+    questions: list[Question] = []
     for table in tables:
-        raws, layout_problems = raw_values(table, label)
-        problems += layout_problems + _unknown_header_warnings(table, label)
+        raws, layout_problems = raw_values(table, file)
+        problems += layout_problems + _unknown_header_problems(table, file)
+        readings += _readings(table)
+        questions += _questions(table)
         defaults = Defaults(table.title_period or file_period, table.title_municipality or municipality)
         records += [r for raw in raws if (r := resolver.record(raw, defaults)) is not None]
     problems += resolver.problems.values()
-    records, conflicts = deduplicate(records, label, reference)
-    problems += conflicts + check_parts(records, label, reference)
+    records, conflicts = deduplicate(records, file, reference)
+    problems += conflicts + check_parts(records, file, reference)
     if not records and not has_errors(problems):
-        problems.append(problem(label, "no_values"))
-    return FileResult(label, records, problems)
+        problems.append(problem(file, "no_values"))
+    return FileResult(file, records, problems, readings, questions)
 
 
 def load_file(
@@ -93,9 +167,10 @@ def load_file(
     uploaded_by: str = "",
     uploaded_at: dt.datetime | None = None,
     today: dt.date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[FileResult, StoreResult]:
     """Read one file and store it, all or nothing; every attempt is recorded as an upload."""
-    result = read_file(path, label=label, municipality=municipality, today=today)
+    result = read_file(path, label=label, municipality=municipality, today=today, columns=columns)
     stored = store_upload(
         engine,
         file_name=result.file,

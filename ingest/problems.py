@@ -90,6 +90,14 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "Kolom '{header}' is niet herkend en wordt overgeslagen. Hoort deze kolom bij de monitor, gebruik dan de kop uit het sjabloon.",
     ),
+    "unmapped_column": (
+        Severity.ERROR,
+        "Kolom '{header}' is niet herkend, maar bevat aantallen. Zeg wat erin staat{suggestions}, of dat de kolom overgeslagen mag worden: kies het bij 'Kolommen koppelen', of geef op de opdrachtregel --column \"{header}=CODE\" (CODE: een onderdeel of skip).",
+    ),
+    "repaired_text": (
+        Severity.WARNING,
+        "Tekst met een verkeerde tekenset is hersteld: {examples} ({count} cellen). Controleer de export: sla die op als UTF-8.",
+    ),
     "duplicate_header": (
         Severity.ERROR,
         "De kolommen {cells} betekenen allebei '{label}'. Verwijder of hernoem een van beide.",
@@ -123,6 +131,14 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
     "missing_period": (
         Severity.ERROR,
         "Het bestand noemt geen kwartaal. Voeg een kolom 'Kwartaal' toe met bijvoorbeeld '2024 K1'.",
+    ),
+    "not_a_quarter": (
+        Severity.ERROR,
+        "'{text}' is {kind}, geen kwartaal. De monitor vraagt cijfers per kwartaal: lever ze aan per kwartaal, bijvoorbeeld '{year}KW01' of '{year} K1'.",
+    ),
+    "provisional_period": (
+        Severity.WARNING,
+        "'{text}' is gemarkeerd als voorlopig ({mark}). De cijfers worden opgeslagen; lever de definitieve cijfers later opnieuw aan.",
     ),
     "unknown_period": (
         Severity.ERROR,
