@@ -9,11 +9,16 @@ from pathlib import Path
 from typing import TextIO
 
 from config.errors import MonitorError
+from ingest.columns import COLUMN_CODES, How, column_map
 from ingest.pipeline import FileResult, load_file, read_file
 from ingest.problems import Problem
 from ingest.store import StoreResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+COLUMN_HELP = (
+    "wat een kolom betekent, bijvoorbeeld --column \"Wachttijd=skip\" (herhaalbaar); CODE is een onderdeel "
+    f"of een van: {', '.join(COLUMN_CODES[-6:])}"
+)
 DEFAULT_TEMPLATE = "sjabloon_monitor_plegeraanpak.xlsx"
 
 
@@ -43,11 +48,19 @@ def _summary(result: FileResult, stored: StoreResult | None) -> str:
 
 def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None:
     print(_summary(result, stored), file=out)
+    for reading in result.readings:
+        if reading.reading.how is not How.HEADER:  # a listed header needs no word; the others are said
+            print(f"    {reading.text}", file=out)
     for p in result.problems:
         print(_problem_line(p), file=out)
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        columns = column_map(args.column or [])
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     engine = None
     if args.command == "load":
         from db.engine import connect
@@ -57,11 +70,11 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     for name in args.files:
         path = Path(name)
         if engine is None:
-            result, stored = read_file(path, municipality=args.municipality), None
+            result, stored = read_file(path, municipality=args.municipality, columns=columns), None
         else:
             result, stored = load_file(
                 engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
-                uploaded_by=args.user or getpass.getuser(),
+                uploaded_by=args.user or getpass.getuser(), columns=columns,
             )  # fmt: skip
         rejected |= not result.ok
         stored_any |= stored is not None and stored.status == "stored"
@@ -117,10 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
     load.add_argument("--source", help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'")
     load.add_argument("--user", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)")
+    load.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
     load.add_argument("files", nargs="+", metavar="FILE")
 
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
     check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    check.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
     check.add_argument("files", nargs="+", metavar="FILE")
 
     export = commands.add_parser("export", help="indicatoren exporteren")

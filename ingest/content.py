@@ -37,16 +37,21 @@ def _is_unit(cell: object) -> bool:
 def data_start(rows: list[list[object]], header_row: int, count_columns: list[int]) -> int:
     """The first row after the header that is not a unit or note row (at most `MAX_UNIT_ROWS` skipped)."""
     start = header_row + 1
-    for r in range(header_row + 1, min(header_row + 1 + MAX_UNIT_ROWS, len(rows))):
+    for r in range(header_row + 1, min(header_row + 2 + MAX_UNIT_ROWS, len(rows))):
         cells = [rows[r][c] for c in count_columns if c < len(rows[r]) and rows[r][c] is not None]
-        if not cells or not all(_is_unit(cell) for cell in cells):
+        if not cells:
+            continue  # a second header row (`Regio's | Perioden`) or a blank row: no data either
+        if not all(_is_unit(cell) for cell in cells):
             break
         start = r + 1
     return start
 
 
-def _values(rows: list[list[object]], start: int, column: int) -> Iterator[object]:
+def _values(rows: list[list[object]], start: int, column: int, data: list[int] | None = None) -> Iterator[object]:
+    """A column's values below the header; with `data`, only in rows holding something in those columns."""
     for row in rows[start : start + SAMPLE_ROWS]:
+        if data and all(c >= len(row) or row[c] is None for c in data):
+            continue  # a note, title or blank row, not data
         if column < len(row) and row[column] is not None:
             yield row[column]
 
@@ -87,14 +92,19 @@ def content_role(values: list[object], reference: Reference) -> Role | None:
 
 
 def content_roles(
-    rows: list[list[object]], start: int, columns: list[int], present: set[Role], reference: Reference
+    rows: list[list[object]],
+    start: int,
+    columns: list[int],
+    present: set[Role],
+    reference: Reference,
+    data: list[int] | None = None,
 ) -> list[tuple[int, Role]]:
     """The open columns whose values say they hold the municipality, the period or the year, for each
     of those roles the header did not already give (the first such column)."""
     found: list[tuple[int, Role]] = []
     taken = set(present)
     for column in columns:
-        values = list(_values(rows, start, column))
+        values = list(_values(rows, start, column, data))
         role = content_role(values, reference) if values else None
         if role is not None and role not in taken:
             found.append((column, role))

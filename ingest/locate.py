@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from ingest.columns import ColumnReading, How, given_meaning
 from ingest.content import content_roles, data_start, holds_counts
+from ingest.elements import element_for
 from ingest.headers import Role, classify, element_of, meaning_of, read_header, role_for
 from ingest.periods import find_period, parse_period
 from ingest.reader import Sheet
@@ -150,7 +151,7 @@ def _read(cell: object, given: Mapping[str, str]) -> tuple[Role | str | None, Re
     if (meaning := given_meaning(cell, given)) is not None:
         return meaning, None, How.GIVEN
     reading = read_header(cell)
-    how = How.HEADER if reading is not None and reading.score >= 1.0 else How.SIMILAR
+    how = How.HEADER if role_for(cell) is not None or element_for(cell) is not None else How.SIMILAR
     return meaning_of(reading), reading, how
 
 
@@ -200,9 +201,17 @@ def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | Non
                 element_column=element_column,
                 unknown_headers={c: t for c, t in unknown.items() if c != element_column},
             )
-    if table is not None:
-        table.readings = readings
-        table.questions = {c: partial.get(c) or Reading(unknown[c], None, 0.0) for c in table.unknown_headers}
+    if table is None:
+        return None
+    if table.layout is Layout.WIDE:
+        # Beside element columns, `Aantal` or `Omschrijving` does not say which count a column holds.
+        for column, role in list(table.roles.items()):
+            if role in (Role.VALUE, Role.ELEMENT) and isinstance(row[column], str) and readings[column].how is not How.GIVEN:
+                del table.roles[column], readings[column]
+                table.unknown_headers[column] = row[column]
+                partial[column] = read_header(row[column]) or Reading(row[column], None, 0.0)
+    table.readings = readings
+    table.questions = {c: partial.get(c) or Reading(t, None, 0.0) for c, t in table.unknown_headers.items()}
     return table
 
 
@@ -222,7 +231,9 @@ def _read_content(table: Table, given: Mapping[str, str], reference: Reference |
     ]
     if reference is not None:
         present = set(table.roles.values())
-        for column, role in content_roles(table.sheet.rows, table.first_data_row, open_columns, present, reference):
+        data = list(table.elements) or table.columns(Role.VALUE) or list(table.periods)
+        found = content_roles(table.sheet.rows, table.first_data_row, open_columns, present, reference, data)
+        for column, role in found:
             table.roles[column] = role
             table.unknown_headers.pop(column, None)
             text = header[column] if isinstance(header[column], str) else f"kolom {column + 1}"

@@ -175,3 +175,38 @@ def test_python_m_ingest_exit_codes(tmp_path):
     for argv, expected in (([str(good)], 0), ([str(bad)], 1), ([], 2)):
         done = subprocess.run([sys.executable, "-m", "ingest", "check", *argv], capture_output=True, text=True)
         assert done.returncode == expected, done.stdout + done.stderr
+
+
+# --- --column: what a column means, said on the command line (issue 9) ---------------------------
+
+OPEN_COLUMN = {"Blad1": [["Gemeente", "Kwartaal", "THV", "Wachttijd (weken)"], ["Utrecht", "2024 K1", 10, 6]]}
+
+
+def test_column_option_answers_the_question_and_the_file_is_stored(tmp_path, db_url):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, output = run("check", str(path))
+    assert code == 1
+    assert "[unmapped_column] Kolom 'Wachttijd (weken)' is niet herkend" in output
+    code, output = run("load", "--db", db_url, "--column", "Wachttijd (weken)=plegers_in_beeld", str(path))
+    assert code == 0, output
+    assert output.splitlines() == [
+        "utrecht.xlsx: opgeslagen, 2 waarden (2 nieuw, 0 vervangen, 0 ongewijzigd)",
+        "    Kolom 'Wachttijd (weken)' (Blad1!D1) is gelezen als 'Plegers in beeld' (zoals opgegeven).",
+    ]
+    stored = current_values(connect(db_url))
+    assert sorted(zip(stored["element"], stored["value"], strict=True)) == [("plegers_in_beeld", 6), ("thv_totaal", 10)]
+
+
+def test_column_option_skip_and_case_and_spacing_of_the_header(tmp_path):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, output = run("check", "--column", "  wachttijd  (WEKEN) =skip", str(path))
+    assert code == 0, output
+    assert output.splitlines()[0] == "utrecht.xlsx: in orde, 1 waarde"
+
+
+@pytest.mark.parametrize("option", ["Wachttijd", "Wachttijd=wachttijd", "=skip"])
+def test_column_option_with_a_wrong_code_is_wrong_usage(tmp_path, option, capsys):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, _ = run("check", "--column", option, str(path))
+    assert code == 2
+    assert "--column" in capsys.readouterr().err
