@@ -70,7 +70,7 @@ def parse_column_option(text: str) -> tuple[str, str]:
     header, equals, code = str(text).rpartition("=")
     code = code.strip()
     if not equals or not header.strip():
-        raise ValueError(f"--column {text!r}: schrijf het als \"KOLOMKOP=CODE\", bijvoorbeeld \"Aantal THV=thv_totaal\".")
+        raise ValueError(f'--column {text!r}: schrijf het als "KOLOMKOP=CODE", bijvoorbeeld "Aantal THV=thv_totaal".')
     if code not in COLUMN_CODES:
         raise ValueError(f"--column {text!r}: '{code}' is geen code. Kies uit: {', '.join(COLUMN_CODES)}.")
     return header_key(header), code

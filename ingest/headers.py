@@ -75,7 +75,7 @@ MAX_HEADER_WORDS = 7  # longer text is a sentence (instructions, notes), never a
 
 
 def _is_sentence(text: str) -> bool:
-    words = text.split()
+    words = [word for word in text.split() if any(char.isalnum() for char in word)]
     return len(words) > MAX_HEADER_WORDS or (len(words) > 3 and text.rstrip().endswith("."))
 
 

@@ -206,7 +206,11 @@ def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | Non
     if table.layout is Layout.WIDE:
         # Beside element columns, `Aantal` or `Omschrijving` does not say which count a column holds.
         for column, role in list(table.roles.items()):
-            if role in (Role.VALUE, Role.ELEMENT) and isinstance(row[column], str) and readings[column].how is not How.GIVEN:
+            if (
+                role in (Role.VALUE, Role.ELEMENT)
+                and isinstance(row[column], str)
+                and readings[column].how is not How.GIVEN
+            ):
                 del table.roles[column], readings[column]
                 table.unknown_headers[column] = row[column]
                 partial[column] = read_header(row[column]) or Reading(row[column], None, 0.0)
@@ -218,7 +222,9 @@ def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | Non
 def _read_content(table: Table, given: Mapping[str, str], reference: Reference | None) -> None:
     """Skip unit rows; recognise columns by what they hold; keep as questions the unread count columns."""
     if table.layout is not Layout.TRANSPOSED:
-        table.data_row = data_start(table.sheet.rows, table.header_row, list(table.elements) or table.columns(Role.VALUE))
+        table.data_row = data_start(
+            table.sheet.rows, table.header_row, list(table.elements) or table.columns(Role.VALUE)
+        )
     header = table.sheet.rows[table.header_row]
     open_columns = [
         c

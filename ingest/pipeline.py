@@ -105,7 +105,12 @@ def _suggestions(codes: tuple[str, ...]) -> list[str]:
 
 def _questions(table: Table) -> list[Question]:
     return [
-        Question(table.sheet.name, cell_name(table.header_row, c), table.unknown_headers[c], tuple(_suggestions(r.suggestions)))
+        Question(
+            table.sheet.name,
+            cell_name(table.header_row, c),
+            table.unknown_headers[c],
+            tuple(_suggestions(r.suggestions)),
+        )
         for c, r in table.questions.items()
     ]
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.process import cdist
+from rapidfuzz.process import cdist, extractOne
 
 from reference.text import fold
 
@@ -75,6 +75,7 @@ def _load_words(path: Path = WORDS_FILE) -> dict[tuple[str, ...], tuple[str, ...
 
 EXPANSIONS = _load_words()
 _LONGEST_EXPANSION = max(len(key) for key in EXPANSIONS)
+_LONG_KEYS = [key[0] for key in EXPANSIONS if len(key) == 1 and len(key[0]) > 4]  # `dropout`, `consulten`
 
 
 def _expand(words: list[str]) -> list[str]:
@@ -88,14 +89,17 @@ def _expand(words: list[str]) -> list[str]:
                 i += size
                 break
         else:
-            result.append(words[i])
+            close = extractOne(words[i], _LONG_KEYS, scorer=fuzz.ratio, score_cutoff=80) if len(words[i]) > 4 else None
+            result.extend(EXPANSIONS[(close[0],)] if close and close[1] < 100 else (words[i],))
             i += 1
     return result
 
 
 def prepare(text: str, filler: frozenset[str]) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """The words of a header or term that carry meaning, each with its weight."""
-    inside = {word for match in _BRACKETED.finditer(text) for part in match.groups() if part for word in fold(part).split()}
+    inside = {
+        word for match in _BRACKETED.finditer(text) for part in match.groups() if part for word in fold(part).split()
+    }
     words, weights = [], []
     for word in _expand(fold(text).split()):
         if word in filler or word.isdigit() or len(word) < 2 or word in words:
@@ -139,6 +143,7 @@ class Matcher:
         if not hits:
             return []
         header_weights = np.array(weights)
+        plain = {r for r, w in enumerate(words) if header_weights[r] >= len(w)}  # outside brackets
         results = []
         for term, columns, term_weights in zip(self.terms, self._term_columns, self._term_weights, strict=True):
             if not hits.intersection(columns.tolist()):
@@ -148,6 +153,8 @@ class Matcher:
             best = block.max(axis=0)
             covered = float((best * term_weights).sum() / term_weights.sum())
             explained_rows = {int(r) for r, s in zip(best_rows, best, strict=True) if s > 0}
+            if plain and not explained_rows & plain:
+                continue  # only a qualifier in brackets matches: `ID (aantal)` is no count
             explained = float(sum(header_weights[r] for r in explained_rows) / header_weights.sum())
             results.append((covered * (0.6 + 0.4 * explained), term, frozenset(words[r] for r in explained_rows)))
         return results
@@ -163,11 +170,15 @@ def decide(header: str, scored: list[tuple[float, Term, frozenset[str]]]) -> Rea
     candidates = tuple((meaning, round(score, 3)) for meaning, (score, _) in ranked if score >= SUGGEST)
     if not ranked or ranked[0][1][0] < ACCEPT:
         return Reading(header, None, ranked[0][1][0] if ranked else 0.0, candidates)
+    from ingest.elements import FILLER
+
     meaning, (score, rows) = ranked[0]
+    # A meaning explaining only words the best one explains too, or filler (`Totaal` beside
+    # `Dossiers totaal`), only refines it; one explaining other words is a rival.
     rivals = [
         other
         for other, (other_score, other_rows) in ranked[1:]
-        if other_score > score - MARGIN and not other_rows < rows  # a strict subset only refines
+        if other_score > score - MARGIN and not (other_rows - FILLER) < (rows - FILLER)
     ]
     if rivals:
         return Reading(header, None, score, candidates)

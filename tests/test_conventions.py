@@ -66,7 +66,11 @@ def test_a_statline_header_row_with_units_under_it(tmp_path):
 
 def test_the_odata_names_and_padded_codes(tmp_path):
     # cbsodata / the OData API: `RegioS` with codes padded to eight characters, `Perioden` as `2024KW01`.
-    rows = [["RegioS", "Perioden", "TijdelijkeHuisverboden_1"], ["GM0344  ", "2024KW02", 7], ["  GM0363", "2024KW02", 9]]
+    rows = [
+        ["RegioS", "Perioden", "TijdelijkeHuisverboden_1"],
+        ["GM0344  ", "2024KW02", 7],
+        ["  GM0363", "2024KW02", 9],
+    ]
     result = read(tmp_path, rows, columns={"tijdelijkehuisverboden 1": "thv_totaal"})
     assert result.errors == []
     assert values(result) == [("GM0344", "2024Q2", "thv_totaal", 7), ("GM0363", "2024Q2", "thv_totaal", 9)]
@@ -143,7 +147,10 @@ def test_municipality_column_by_content_whatever_its_header(tmp_path):
 
 def test_a_regio_column_holding_municipalities_is_the_municipality_column(tmp_path):
     rows = [["Regio", "Kwartaal", "THV"], ["GM0344", "2024 K1", 3], ["GM0355", "2024 K1", 4]]
-    assert values(read(tmp_path, rows)) == [("GM0344", "2024Q1", "thv_totaal", 3), ("GM0355", "2024Q1", "thv_totaal", 4)]
+    assert values(read(tmp_path, rows)) == [
+        ("GM0344", "2024Q1", "thv_totaal", 3),
+        ("GM0355", "2024Q1", "thv_totaal", 4),
+    ]
 
 
 def test_period_and_year_columns_by_content(tmp_path):
