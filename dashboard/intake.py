@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ from accounts.scope import Role, Scope
 from db.audit import Action, record
 from db.engine import write_transaction
 from indicators.table import refresh
+from ingest.columns import COLUMN_CODES
 from ingest.guard import LIMITS, Limits
 from ingest.pipeline import FileResult, read_file
 from ingest.problems import Problem, human_size, problem
@@ -207,12 +208,27 @@ def temporary_copy(data: bytes) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def _read(path: Path, label: str, municipality: str | None, today: dt.date | None) -> FileResult:
+def _read(
+    path: Path, label: str, municipality: str | None, today: dt.date | None, columns: Mapping[str, str] | None = None
+) -> FileResult:
     try:
-        return read_file(path, label=label, municipality=municipality or None, today=today)
+        return read_file(
+            path, label=label, municipality=municipality or None, today=today, columns=valid_columns(columns)
+        )
     except Exception as exc:  # a page must answer; the guard and reader fail closed, this is the last net
         log.exception("reading upload %r failed", label)
         return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
+
+
+def valid_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """The page's mapping as the pipeline takes it: only known codes (the browser sends it; trust nothing)."""
+    if not isinstance(columns, Mapping):
+        return {}
+    return {
+        str(key): str(code)
+        for key, code in columns.items()
+        if isinstance(key, str) and code in COLUMN_CODES and len(key) <= _MAX_NAME
+    }
 
 
 def _within_scope(
@@ -238,14 +254,16 @@ def check_upload(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    columns: Mapping[str, str] | None = None,
 ) -> FileResult:
-    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing."""
+    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing.
+    `columns` is what the uploader said the open columns mean (header key -> code)."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = _read(path, label, municipality, today)
+        result = _read(path, label, municipality, today, columns)
     return _within_scope(result, municipality, scope, load_reference())[0]
 
 
@@ -257,6 +275,7 @@ def store_file(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    columns: Mapping[str, str] | None = None,
 ) -> StoredFile:
     """Read one uploaded file again from its bytes and store it for `scope`, all or nothing; the
     attempt is recorded (uploaded by the user, source by role). A file naming a municipality
@@ -270,7 +289,8 @@ def store_file(
         stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, **who)
         return StoredFile(FileResult(label, [], problems), stored)
     with temporary_copy(data) as path:
-        result, refused = _within_scope(_read(path, label, municipality, today), municipality, scope, load_reference())
+        read = _read(path, label, municipality, today, columns)
+        result, refused = _within_scope(read, municipality, scope, load_reference())
         sha256 = file_sha256(path)
     stored = store_upload(engine, file_name=label, sha256=sha256, records=result.records, problems=result.problems,
                           **who)  # fmt: skip
@@ -282,10 +302,15 @@ def store_file(
 
 
 def store_files(
-    engine: Engine, files: Sequence[tuple[object, object]], municipality: str | None = None, *, scope: Scope
+    engine: Engine,
+    files: Sequence[tuple[object, object]],
+    municipality: str | None = None,
+    *,
+    scope: Scope,
+    columns: Mapping[str, str] | None = None,
 ) -> list[StoredFile]:
     """Store each (contents, name) on its own, then recompute the indicator table when anything changed."""
-    done = [store_file(engine, contents, name, municipality, scope=scope) for contents, name in files]
+    done = [store_file(engine, contents, name, municipality, scope=scope, columns=columns) for contents, name in files]
     if any(item.stored.status == "stored" for item in done):
         refresh(engine)
     return done

@@ -51,6 +51,8 @@ class SheetReading:
             How.CONTENT: " (naar de inhoud)",
             How.GIVEN: " (zoals opgegeven)",
         }[r.how]
+        if r.meaning == "ignore":
+            return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) wordt overgeslagen{how}."
         return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) is gelezen als '{label(r.meaning)}'{how}."
 
 

@@ -546,3 +546,57 @@ def test_check_and_save_leave_no_temporary_file(page, db, tmp_path, temp_dir):
     saved, *_ = as_user(GEMEENTE, page.save_files, 1, files, names, None)
     assert list(temp_dir.iterdir()) == []
     assert list_uploads(db)["file_name"].tolist() == ["c.xlsx", "b.xlsx", "a.xlsx"]
+
+
+# --- the mapping step (issue 9): a column of counts that is not recognised -------------------------
+
+OPEN = {"Gegevens": [[*TEMPLATE_HEADER, "Dossiers met plan"], ["Utrecht", "2025 K2", 30, 12, 4]]}
+
+
+def test_an_open_column_is_asked_with_a_labelled_dropdown_suggestions_first(page, db, tmp_path):
+    files = [contents(tmp_path, "eigen.xlsx", OPEN)]
+    check, disabled, _, _ = page.check_files(files, None, ["eigen.xlsx"])
+    assert disabled is True
+    assert "Niet elke kolom is herkend: kies bij 'Kolommen koppelen' wat erin staat." in text(check)
+    [box] = [s for s in find(check, html.Section) if getattr(s, "id", None) == "aanleveren-mapping-box"]
+    [dropdown] = find(box, dcc.Dropdown)
+    [label] = find(box, html.Label)
+    assert text(label) == "Kolom 'Dossiers met plan' (eigen.xlsx, Gegevens!E1)"
+    assert dropdown.id == {"type": page.COLUMN, "header": "dossiers met plan"}
+    assert [o["value"] for o in dropdown.options][:3] == ["dossiers_totaal", "dossiers_met_veiligheidsplan", "skip"]
+    assert dropdown.options[2]["label"] == "overslaan"
+    assert dropdown.options[0]["label"] == "Cliëntdossiers (huiselijk geweld) (voorstel)"
+    assert [b for b in find(box, html.Button) if b.id == {"type": page.APPLY, "index": 0}]
+
+
+def test_the_answer_is_kept_checked_again_and_stored_with_it(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    ids = [{"type": page.COLUMN, "header": "dossiers met plan"}]
+    given = page.apply_columns([1], ["dossiers_met_veiligheidsplan"], ids, {})
+    assert given == {"dossiers met plan": "dossiers_met_veiligheidsplan"}
+    check, disabled, _, _ = page.check_files(files, None, names, given)
+    assert disabled is False
+    shown = text(check)
+    assert "eigen.xlsx: in orde, 3 waarden" in shown
+    assert (
+        "Kolom 'Dossiers met plan' (Gegevens!E1) is gelezen als 'waarvan met gemeenschappelijk veiligheidsplan' "
+        "(zoals opgegeven)." in shown
+    )
+    [dropdown] = find(check, dcc.Dropdown)  # still there, to change the answer
+    assert dropdown.value == "dossiers_met_veiligheidsplan"
+    page.save_files(1, files, names, None, given)
+    stored = current_values(db)
+    assert ("dossiers_met_veiligheidsplan", 4) in list(zip(stored["element"], stored["value"], strict=True))
+    assert page.apply_columns([2], [None], ids, given) == {}  # an emptied choice is withdrawn
+
+
+def test_the_mapping_from_the_browser_is_not_trusted(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    _, disabled, _, _ = page.check_files(files, None, names, {"dossiers met plan": "drop table"})
+    assert disabled is True  # an unknown code is no answer
+    _, disabled, _, _ = page.check_files(files, None, names, ["not", "a", "mapping"])
+    assert disabled is True
+    with pytest.raises(PreventUpdate):
+        page.apply_columns([0], [], [], {})  # only rendered, not clicked
+    with pytest.raises(PreventUpdate):
+        as_user(STUURGROEP, page.apply_columns, [1], ["skip"], [{"type": page.COLUMN, "header": "x"}], {})

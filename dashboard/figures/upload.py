@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from dashboard.format import number
 from dashboard.intake import StoredFile, municipality_name
+from ingest.columns import ROLE_CODES, SKIP, How, header_key
+from ingest.columns import label as column_label
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.pipeline import FileResult
 from reference.areas import Reference
@@ -187,3 +190,49 @@ def value_history_frame(history: pd.DataFrame) -> pd.DataFrame:
         },
         columns=VALUE_HISTORY_COLUMNS,
     )
+
+
+# --- the mapping step: columns the uploader says the meaning of --------------------------------
+
+
+@dataclass(frozen=True)
+class OpenColumn:
+    """A column to map on the page: its header (and key), where it is, the choices best first, the answer so far."""
+
+    key: str
+    header: str
+    where: str
+    choices: tuple[tuple[str, str], ...]  # (code, Dutch label)
+    answer: str | None
+
+
+def column_choices(suggestions: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The suggestions first, then `overslaan`, then every other element and the structural roles."""
+    rest = [e.code for e in ELEMENTS if e.code not in suggestions] + [
+        code for code in ROLE_CODES if code not in suggestions
+    ]
+    codes = [*suggestions, SKIP, *rest]
+    return tuple((code, f"{column_label(code)} (voorstel)" if code in suggestions else column_label(code))
+                 for code in codes)  # fmt: skip
+
+
+def open_columns(results: Sequence[FileResult], given: dict[str, str]) -> list[OpenColumn]:
+    """Every column of the checked files the uploader is asked about or has answered, once per header."""
+    found: dict[str, OpenColumn] = {}
+    for result in results:
+        for question in result.questions:
+            key = header_key(question.header)
+            if key not in found:
+                where = f"{result.file}, {question.sheet}!{question.cell}"
+                found[key] = OpenColumn(key, question.header, where, column_choices(question.suggestions), None)
+        for reading in result.readings:
+            key = header_key(reading.reading.header)
+            if reading.reading.how is How.GIVEN and key in given and key not in found:
+                where = f"{result.file}, {reading.sheet}!{reading.cell}"
+                found[key] = OpenColumn(key, reading.reading.header, where, column_choices(()), given[key])
+    return list(found.values())
+
+
+def readings_text(result: FileResult) -> list[str]:
+    """How the columns of a file were read, where it was not by a listed header."""
+    return [reading.text for reading in result.readings if reading.reading.how is not How.HEADER]
