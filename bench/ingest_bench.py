@@ -6,7 +6,7 @@ Writes one filled-in official template per municipality of 2025 K3 (342 files) i
 folder, checks that `ingest.pipeline.read_file` reads each without errors, then measures R rounds
 of, in alternating order:
 
-- load: `ingest.store.connect()` on a fresh database (creates the schema), then
+- load: `db.engine.connect()` on a fresh database (creates the schema), then
   `ingest.pipeline.load_file()` for every file (guard, calamine, locate, resolve, validate, store),
   with the reference data cache cleared first so that reading it is part of the load;
 - plain read: `pandas.read_excel(path, sheet_name=None, engine="openpyxl")` for every file. All

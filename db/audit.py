@@ -2,7 +2,7 @@
 
 Write with `record` inside the transaction that makes the change, so that the change and its
 entry land together or not at all. The database refuses to update or delete an entry (triggers
-in `ingest.schema`). Read with `read_audit`, which the beheerder's page and download use.
+in `db.tables`). Read with `read_audit`, which the beheerder's page and download use.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ class Action(StrEnum):
     USER_CHANGED = "gebruiker_gewijzigd"
     PASSWORD_RESET = "wachtwoord_gereset"
     ACCESS_DENIED = "toegang_geweigerd"
+    MAPPING_CHANGED = "koppeling_gewijzigd"
+    MAPPING_REMOVED = "koppeling_verwijderd"
 
 
 ACTION_LABELS = {  # as the beheerder reads them
@@ -55,6 +57,8 @@ ACTION_LABELS = {  # as the beheerder reads them
     Action.USER_CHANGED: "Gebruiker gewijzigd",
     Action.PASSWORD_RESET: "Wachtwoord gereset",
     Action.ACCESS_DENIED: "Toegang geweigerd",
+    Action.MAPPING_CHANGED: "Kolomkoppeling gewijzigd",
+    Action.MAPPING_REMOVED: "Kolomkoppeling verwijderd",
 }
 
 

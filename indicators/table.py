@@ -6,7 +6,7 @@ sees that the store has changed since the table was computed (a new upload) reco
 
 With it, in the same transaction and so for the same store version, the public table
 (`indicator_values_public`): the region, national and yearly rows with small numbers suppressed
-(`ingest.suppression`), for users without full detail on an area.
+(`indicators.suppression`), for users without full detail on an area.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from config.errors import MonitorError
 from ingest.columns import COLUMN_CODES, How, column_map
-from ingest.pipeline import FileResult, load_file, read_file
+from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problems import Problem
 from ingest.store import StoreResult
 
@@ -61,29 +61,31 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    engine = None
-    if args.command == "load":
-        from db.engine import connect
+    if args.command == "check":
+        remembered = {}
+        if args.source:  # the source's remembered mapping is read, never changed, by a check
+            from db.engine import connect
+            from ingest.mappings import remembered as remembered_for
 
-        engine = connect(args.db)
-    rejected = stored_any = False
-    for name in args.files:
-        path = Path(name)
-        if engine is None:
-            result, stored = read_file(path, municipality=args.municipality, columns=columns), None
-        else:
-            result, stored = load_file(
-                engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
-                uploaded_by=args.user or getpass.getuser(), columns=columns,
-            )  # fmt: skip
-        rejected |= not result.ok
-        stored_any |= stored is not None and stored.status == "stored"
-        _report(result, stored, out)
-    if stored_any:
-        from indicators.table import refresh
+            remembered = remembered_for(connect(args.db), args.source)
+        results = [
+            read_file(Path(name), municipality=args.municipality, columns=columns, remembered=remembered,
+                      source=args.source or "")
+            for name in args.files
+        ]  # fmt: skip
+        for result in results:
+            _report(result, None, out)
+        return EXIT_OK if all(result.ok for result in results) else EXIT_REJECTED
 
-        refresh(engine)  # compute the indicators once now, not on the first page view
-    return EXIT_REJECTED if rejected else EXIT_OK
+    from db.engine import connect
+
+    who = {"source": args.source or "opdrachtregel", "uploaded_by": args.user or getpass.getuser()}
+    deliveries = [
+        Delivery(Path(name), municipality=args.municipality, columns=columns, mapping_source=args.source or "", **who)
+        for name in args.files
+    ]
+    done = load_files(connect(args.db), deliveries, on_file=lambda loaded: _report(loaded[1], loaded[2], out))
+    return EXIT_OK if all(result.ok for _, result, _ in done) else EXIT_REJECTED
 
 
 def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:
@@ -128,7 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="bestanden controleren en opslaan")
     load.add_argument("--db", help=db_help)
     load.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
-    load.add_argument("--source", help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'")
+    load.add_argument(
+        "--source",
+        help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'; diens kolomkoppeling "
+        "geldt en wat --column zegt wordt ervoor onthouden",
+    )
     load.add_argument("--user", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)")
     load.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
     load.add_argument("files", nargs="+", metavar="FILE")
@@ -136,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
     check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
     check.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
+    check.add_argument("--source", help="wie levert aan: diens onthouden kolomkoppeling geldt (alleen gelezen)")
+    check.add_argument("--db", help=db_help + "; alleen nodig met --source")
     check.add_argument("files", nargs="+", metavar="FILE")
 
     export = commands.add_parser("export", help="indicatoren exporteren")

@@ -30,6 +30,7 @@ class How(StrEnum):
     SIMILAR = "gelijkend"  # the header means it (recognise.py), not written as listed
     CONTENT = "inhoud"  # what the column holds says it
     GIVEN = "opgegeven"  # the uploader said so
+    REMEMBERED = "koppeling"  # the source's remembered mapping says so (ingest.mappings)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,24 @@ class ColumnReading:
     meaning: str  # an element code or a role's value
     how: How
     score: float = 1.0
+    source: str = ""  # the source whose remembered mapping gave it (How.REMEMBERED)
+
+
+class Answers(dict):
+    """What columns mean, as said now (`explicit`) over what the source's mapping remembers."""
+
+    def __init__(self, explicit: Mapping[str, str] | None = None, remembered: Mapping[str, str] | None = None,
+                 source: str = ""):  # fmt: skip
+        super().__init__({**(remembered or {}), **(explicit or {})})
+        self.explicit = dict(explicit or {})
+        self.remembered = frozenset(remembered or {}) - frozenset(self.explicit)
+        self.source = source
+
+    def how(self, header: object) -> tuple[How, str]:
+        """How an answered header was answered, and by which source's mapping."""
+        if header_key(header) in self.remembered:
+            return How.REMEMBERED, self.source
+        return How.GIVEN, ""
 
 
 def header_key(header: object) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ingest.columns import ColumnReading, How, given_meaning
+from ingest.columns import Answers, ColumnReading, How, given_meaning
 from ingest.content import content_roles, data_start, holds_counts
 from ingest.elements import element_for
 from ingest.headers import Role, classify, element_of, meaning_of, read_header, role_for
@@ -146,13 +146,14 @@ def locate_table(
     return None
 
 
-def _read(cell: object, given: Mapping[str, str]) -> tuple[Role | str | None, Reading | None, How]:
-    """A header cell's meaning, its reading, and how it was found."""
+def _read(cell: object, given: Mapping[str, str]) -> tuple[Role | str | None, Reading | None, How, str]:
+    """A header cell's meaning, its reading, how it was found, and the source whose mapping gave it."""
     if (meaning := given_meaning(cell, given)) is not None:
-        return meaning, None, How.GIVEN
+        how, source = given.how(cell) if isinstance(given, Answers) else (How.GIVEN, "")
+        return meaning, None, how, source
     reading = read_header(cell)
     how = How.HEADER if role_for(cell) is not None or element_for(cell) is not None else How.SIMILAR
-    return meaning_of(reading), reading, how
+    return meaning_of(reading), reading, how, ""
 
 
 def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | None:
@@ -167,9 +168,10 @@ def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | Non
     for column, cell in enumerate(row):
         if cell is None:
             continue
-        meaning, reading, how = _read(cell, given)
+        meaning, reading, how, source = _read(cell, given)
         if meaning is not None and isinstance(cell, str):
-            readings[column] = ColumnReading(column, cell, str(meaning), how, reading.score if reading else 1.0)
+            score = reading.score if reading else 1.0
+            readings[column] = ColumnReading(column, cell, str(meaning), how, score, source)
         if isinstance(meaning, Role):
             roles[column] = meaning
         elif meaning:
@@ -209,7 +211,7 @@ def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | Non
             if (
                 role in (Role.VALUE, Role.ELEMENT)
                 and isinstance(row[column], str)
-                and readings[column].how is not How.GIVEN
+                and readings[column].how not in (How.GIVEN, How.REMEMBERED)
             ):
                 del table.roles[column], readings[column]
                 table.unknown_headers[column] = row[column]

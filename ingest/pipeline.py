@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ingest.columns import ColumnReading, How, label
+from ingest.columns import Answers, ColumnReading, How, label
 from ingest.encoding import repair_text
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
@@ -21,6 +22,8 @@ from ingest.resolve import Defaults, Resolver
 from ingest.store import StoreResult, file_sha256, store_upload
 from ingest.validate import check_parts, deduplicate
 from reference.areas import Reference, load_reference
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,14 @@ class SheetReading:
 
     @property
     def text(self) -> str:
-        """`Kolom 'Aantal THV (voorl.)' (Blad1!C1) is gelezen als 'Tijdelijke huisverboden (totaal)' (gelijkend)`."""
+        """`Kolom 'Aantal THV (voorl.)' (Blad1!C1) is gelezen als 'Tijdelijke huisverboden (totaal)' (…)`."""
         r = self.reading
         how = {
             How.HEADER: "",
             How.SIMILAR: " (de kop lijkt erop)",
             How.CONTENT: " (naar de inhoud)",
             How.GIVEN: " (zoals opgegeven)",
+            How.REMEMBERED: f" (volgens de koppeling van {r.source})",
         }[r.how]
         if r.meaning == "ignore":
             return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) wordt overgeslagen{how}."
@@ -58,7 +62,7 @@ class SheetReading:
 
 @dataclass(frozen=True)
 class FileResult:
-    """What a file holds: its records, and every problem found in it."""
+    """What a file holds: its records, and every problem found in it, and how its columns were read."""
 
     file: str
     records: list[Record]
@@ -132,11 +136,31 @@ def read_file(
     today: dt.date | None = None,
     reference: Reference | None = None,
     columns: Mapping[str, str] | None = None,
+    remembered: Mapping[str, str] | None = None,
+    source: str = "",
 ) -> FileResult:
     """Read, normalise and validate one file; store nothing. `columns` maps headers
-    (`columns.header_key`) to what the uploader said they mean (`columns.COLUMN_CODES`)."""
+    (`columns.header_key`) to what the uploader said they mean (`columns.COLUMN_CODES`), over what
+    `source`'s remembered mapping says (`remembered`, from `ingest.mappings`).
+    Never raises on a file: an unexpected failure is logged and the file refused as unreadable
+    (a page or a batch must go on)."""
     file = label or Path(path).name
-    reference = reference or load_reference()
+    try:
+        answers = Answers(columns, remembered, source)
+        return _read_file(Path(path), file, municipality, today, reference or load_reference(), answers)
+    except Exception as exc:  # the guard and reader fail closed; this is the last net
+        log.exception("reading %r failed", file)
+        return FileResult(file, [], [problem(file, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
+
+
+def _read_file(
+    path: Path,
+    file: str,
+    municipality: str | None,
+    today: dt.date | None,
+    reference: Reference,
+    columns: Mapping[str, str],
+) -> FileResult:
     sheets, problems = read_workbook(Path(path), file)
     if problems:
         return FileResult(file, [], problems)
@@ -164,6 +188,25 @@ def read_file(
     return FileResult(file, records, problems, readings, questions)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One file to load, and who delivered it."""
+
+    path: Path | None  # None: the file never arrived whole (`refused` says why)
+    label: str | None = None  # the name shown and stored; the file's name when None
+    municipality: str | None = None  # the municipality of a single-municipality file
+    source: str = ""
+    uploaded_by: str = ""
+    uploaded_at: dt.datetime | None = None
+    refused: tuple[Problem, ...] = ()  # refused before reading (an upload that could not be decoded)
+    columns: Mapping[str, str] | None = None  # what the uploader said columns mean (`read_file`)
+    mapping_source: str = ""  # whose remembered mapping applies, and keeps what `columns` says once stored
+
+
+Check = Callable[[FileResult], FileResult]  # a further check between reading and storing (the upload page's scope)
+Loaded = tuple[Delivery, FileResult, StoreResult]
+
+
 def load_file(
     engine: Engine,
     path: Path,
@@ -174,10 +217,20 @@ def load_file(
     uploaded_by: str = "",
     uploaded_at: dt.datetime | None = None,
     today: dt.date | None = None,
+    check: Check | None = None,
     columns: Mapping[str, str] | None = None,
+    mapping_source: str = "",
 ) -> tuple[FileResult, StoreResult]:
-    """Read one file and store it, all or nothing; every attempt is recorded as an upload."""
-    result = read_file(path, label=label, municipality=municipality, today=today, columns=columns)
+    """Read one file and store it, all or nothing; every attempt is recorded as an upload.
+
+    Does not refresh the indicator table: `load_files` does, once for all its files."""
+    from ingest import mappings
+
+    remembered = mappings.remembered(engine, mapping_source)
+    result = read_file(path, label=label, municipality=municipality, today=today, columns=columns,
+                       remembered=remembered, source=mapping_source)  # fmt: skip
+    if check is not None:
+        result = check(result)
     stored = store_upload(
         engine,
         file_name=result.file,
@@ -188,4 +241,39 @@ def load_file(
         uploaded_by=uploaded_by,
         uploaded_at=uploaded_at,
     )
+    if stored.status == "stored" and columns:
+        mappings.remember(engine, mapping_source, columns, actor=uploaded_by or "onbekend")
     return result, stored
+
+
+def load_files(
+    engine: Engine,
+    deliveries: Iterable[Delivery],
+    *,
+    today: dt.date | None = None,
+    check: Check | None = None,
+    on_file: Callable[[Loaded], None] | None = None,
+) -> list[Loaded]:
+    """Load each file on its own (all or nothing per file), telling `on_file` as each is done; then,
+    when anything was stored, recompute the indicator table once, so that every page shows it at once.
+
+    The one way files get in: the command line, the upload page and the sample data all use it."""
+    done: list[Loaded] = []
+    for delivery in deliveries:
+        who = {"source": delivery.source, "uploaded_by": delivery.uploaded_by, "uploaded_at": delivery.uploaded_at}
+        if delivery.path is None or delivery.refused:
+            label = delivery.label or (delivery.path.name if delivery.path else "")
+            result = FileResult(label, [], list(delivery.refused))
+            stored = store_upload(engine, file_name=label, sha256="", records=[], problems=result.problems, **who)
+        else:
+            result, stored = load_file(engine, delivery.path, label=delivery.label, municipality=delivery.municipality,
+                                       today=today, check=check, columns=delivery.columns,
+                                       mapping_source=delivery.mapping_source, **who)  # fmt: skip
+        done.append((delivery, result, stored))
+        if on_file is not None:
+            on_file(done[-1])
+    if any(stored.status == "stored" for _, _, stored in done):
+        from indicators.table import refresh  # here: `check` never needs the statistics behind it
+
+        refresh(engine)
+    return done

@@ -210,3 +210,30 @@ def test_column_option_with_a_wrong_code_is_wrong_usage(tmp_path, option, capsys
     code, _ = run("check", "--column", option, str(path))
     assert code == 2
     assert "--column" in capsys.readouterr().err
+
+
+def test_a_mapping_given_with_source_is_remembered_for_that_sources_next_files(tmp_path, db_url):
+    first = write_workbook(tmp_path / "vt_k1.xlsx", OPEN_COLUMN)
+    later = {"Blad1": [["Gemeente", "Kwartaal", "THV", "Wachttijd (weken)"], ["Utrecht", "2024 K2", 11, 7]]}
+    second = write_workbook(tmp_path / "vt_k2.xlsx", later)
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 1 and "[unmapped_column]" in output  # asked: nothing remembered yet
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", "--user", "piet",
+                       "--column", "Wachttijd (weken)=plegers_in_beeld", str(first))  # fmt: skip
+    assert code == 0, output
+    code, output = run("check", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 0, output
+    expected = (
+        "    Kolom 'Wachttijd (weken)' (Blad1!D1) is gelezen als 'Plegers in beeld' "
+        "(volgens de koppeling van VT Utrecht)."
+    )
+    assert expected in output.splitlines()
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 0 and expected in output.splitlines(), output
+    code, output = run("check", "--db", db_url, "--source", "Reclassering", str(second))
+    assert code == 1  # another source's files are asked about again
+    from db.audit import read_audit
+
+    entries = read_audit(connect(db_url))
+    changed = entries[entries["action"] == "koppeling_gewijzigd"]
+    assert changed["actor"].tolist() == ["piet"] and changed["subject"].tolist() == ["VT Utrecht"]
