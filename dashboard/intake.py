@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 from accounts.scope import Role, Scope
 from db.audit import Action, record
 from db.engine import write_transaction
+from ingest import mappings
 from ingest.columns import COLUMN_CODES
 from ingest.guard import LIMITS, Limits
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
@@ -218,6 +219,29 @@ def valid_columns(columns: object) -> dict[str, str]:
     }
 
 
+def organisation_of(scope: Scope, reference: Reference | None = None) -> str:
+    """Whose column mappings an upload here uses and keeps: the municipality of a gemeente account, the
+    region of a projectleider, otherwise the account itself (accounts have no organisation of their own)."""
+    if scope.role is Role.GEMEENTE and len(scope.municipalities) == 1:
+        code = next(iter(scope.municipalities))
+        return f"gemeente {municipality_name(code, reference or load_reference())}"
+    if scope.role is Role.PROJECTLEIDER and scope.region:
+        return f"regio {scope.region}"
+    return scope.user
+
+
+def visible_mappings(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """The remembered column mappings a user sees and may change: a beheerder all, anyone else their own."""
+    return mappings.list_mappings(engine, None if scope.is_admin else [organisation_of(scope)])
+
+
+def forget_mapping(engine: Engine, scope: Scope, source: str, header: str) -> int:
+    """Remove one remembered mapping: a beheerder of any source, anyone else only of their own."""
+    if not scope.may_upload or not (scope.is_admin or source == organisation_of(scope)):
+        raise PermissionError(f"{scope.user} mag de koppeling van {source!r} niet wijzigen")
+    return mappings.forget(engine, source, [header], actor=scope.user)
+
+
 def _within_scope(
     result: FileResult, choice: str | None, scope: Scope, reference: Reference
 ) -> tuple[FileResult, list[str]]:
@@ -242,17 +266,20 @@ def check_upload(
     *,
     scope: Scope,
     columns: object = None,
+    engine: Engine | None = None,
 ) -> FileResult:
     """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing.
-    `columns` is what the uploader said the open columns mean (header key -> code)."""
+    `columns` is what the uploader said the open columns mean (header key -> code); with `engine`,
+    the remembered mapping of the uploader's organisation applies under it."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = read_file(
-            path, label=label, municipality=municipality or None, today=today, columns=valid_columns(columns)
-        )
+        source = organisation_of(scope) if engine is not None else ""
+        remembered = mappings.remembered(engine, source) if engine is not None else {}
+        result = read_file(path, label=label, municipality=municipality or None, today=today,
+                           columns=valid_columns(columns), remembered=remembered, source=source)  # fmt: skip
     return _within_scope(result, municipality, scope, load_reference())[0]
 
 
@@ -286,7 +313,8 @@ def store_files(
             data, problems = decode_upload(contents, label)
             path = stack.enter_context(temporary_copy(data)) if data is not None else None
             deliveries.append(Delivery(path, label=label, municipality=municipality or None, refused=tuple(problems)
-                                       if data is None else (), columns=valid_columns(columns), **who))  # fmt: skip
+                                       if data is None else (), columns=valid_columns(columns),
+                                       mapping_source=organisation_of(scope, reference), **who))  # fmt: skip
         loaded = load_files(engine, deliveries, today=today, check=within_scope)
     for _, result, stored in loaded:
         if refused := outside.get(result.file):

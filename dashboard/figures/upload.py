@@ -226,10 +226,34 @@ def open_columns(results: Sequence[FileResult], given: dict[str, str]) -> list[O
                 found[key] = OpenColumn(key, question.header, where, column_choices(question.suggestions), None)
         for reading in result.readings:
             key = header_key(reading.reading.header)
-            if reading.reading.how is How.GIVEN and key in given and key not in found:
+            answered = reading.reading.how is How.GIVEN and key in given
+            if (answered or reading.reading.how is How.REMEMBERED) and key not in found:
                 where = f"{result.file}, {reading.sheet}!{reading.cell}"
-                found[key] = OpenColumn(key, reading.reading.header, where, column_choices(()), given[key])
+                answer = given.get(key) or (SKIP if reading.reading.meaning == "ignore" else reading.reading.meaning)
+                found[key] = OpenColumn(key, reading.reading.header, where, column_choices(()), answer)
     return list(found.values())
+
+
+def mappings_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The remembered column mappings (`ingest.mappings.list_mappings`) as the page shows them."""
+    frame = pd.DataFrame(
+        {
+            "Bron": rows["source"],
+            "Kolom": rows["header"],
+            "Betekenis": [column_label(code) for code in rows["code"]],
+            "Gewijzigd door": rows["changed_by"],
+            "Gewijzigd op": [dutch_datetime(at) for at in rows["changed_at"]],
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def mapping_choices(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(value, label) for choosing one remembered mapping: the value joins source and header with a tab."""
+    return [
+        (f"{source}\t{header}", f"{source}: {header} = {column_label(code)}")
+        for source, header, code in zip(rows["source"], rows["header"], rows["code"], strict=True)
+    ]
 
 
 def readings_text(result: FileResult) -> list[str]:

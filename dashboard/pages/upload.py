@@ -165,6 +165,39 @@ def history_table(engine, scope: Scope) -> html.Div:
     )
 
 
+def mappings_block(engine, scope: Scope) -> list:
+    """The remembered column mappings the user sees (a beheerder all, anyone else their organisation's),
+    and the choice to remove one."""
+    rows = intake.visible_mappings(engine, scope)
+    whose = "van alle bronnen" if scope.is_admin else f"van {intake.organisation_of(scope)}"
+    shown = (
+        [html.P("Er zijn nog geen kolomkoppelingen onthouden.", className="note")]
+        if rows.empty
+        else [components.html_table(fig.mappings_frame(rows), f"Onthouden kolomkoppelingen {whose}",
+                                    table_id=f"{PAGE}-mappings-tabel")]
+    )  # fmt: skip
+    return [
+        *shown,
+        html.Div(
+            [
+                html.Label("Koppeling om te verwijderen", htmlFor=f"{PAGE}-mapping-remove-choice"),
+                dcc.Dropdown(
+                    id=f"{PAGE}-mapping-remove-choice",
+                    options=[{"label": label, "value": value} for value, label in fig.mapping_choices(rows)],
+                    placeholder="Kies een koppeling",
+                    labels=DROPDOWN_LABELS,
+                ),
+            ],
+            className="control",
+        ),
+    ]
+
+
+def _empty_mappings() -> list:
+    """The mappings block without a user: its components, no data."""
+    return [dcc.Dropdown(id=f"{PAGE}-mapping-remove-choice", options=[], labels=DROPDOWN_LABELS)]
+
+
 def _period_choices(today: dt.date) -> list[str]:
     return [p.label for p in reversed(period_range(Period(FIRST_YEAR, 1), Period.of_date(today)))]
 
@@ -361,6 +394,26 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
             ),
             html.Section(
                 [
+                    html.H2("Kolomkoppelingen"),
+                    html.P(
+                        "Wat u bij 'Kolommen koppelen' kiest, wordt bij het opslaan onthouden voor "
+                        + (f"{intake.organisation_of(scope)}" if scope else "uw organisatie")
+                        + ": volgende bestanden met dezelfde kolom worden zo gelezen, zonder het opnieuw te vragen. "
+                        "Kies opnieuw in 'Kolommen koppelen' om een koppeling te wijzigen.",
+                        className="subtitle",
+                    ),
+                    html.Div(
+                        mappings_block(data.engine(), scope) if scope else _empty_mappings(), id=f"{PAGE}-mappings"
+                    ),
+                    html.Button(
+                        "Koppeling verwijderen", id=f"{PAGE}-mapping-remove", className="button secondary", n_clicks=0
+                    ),  # fmt: skip
+                    html.P(id=f"{PAGE}-mapping-removed", className="note", **{"aria-live": "polite"}),
+                ],
+                className="upload-card",
+            ),
+            html.Section(
+                [
                     html.H2("Geschiedenis van de cijfers"),
                     html.P(
                         "Alle versies van de cijfers van één gemeente in één kwartaal: de huidige waarde en de "
@@ -456,7 +509,8 @@ def check_files(contents, municipality, names, given=None):
     if not files:
         return [], True, True, no_update
     municipality = intake.municipality_for_file(municipality)
-    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given) for c, n in files]
+    engine = data.engine()
+    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given, engine=engine) for c, n in files]
     open_columns = fig.open_columns(results, intake.valid_columns(given))
     valid = sum(result.ok for result in results)
     overview = (
@@ -530,6 +584,33 @@ def save_files(_clicks, contents, names, municipality, given=None):
 
 
 @callback(
+    Output(f"{PAGE}-mappings", "children"),
+    Output(f"{PAGE}-mapping-removed", "children"),
+    Input(f"{PAGE}-mapping-remove", "n_clicks"),
+    Input(f"{PAGE}-stored-signal", "data"),
+    State(f"{PAGE}-mapping-remove-choice", "value"),
+    prevent_initial_call=True,
+)
+def remove_mapping(_clicks, _signal, choice):
+    """Remove the chosen remembered mapping (a beheerder any, anyone else their own); show the mappings again."""
+    scope = _uploader()
+    engine = data.engine()
+    said = ""
+    if ctx.triggered_id == f"{PAGE}-mapping-remove":
+        source, tab, header = str(choice or "").partition("\t")
+        if not tab:
+            said = "Kies eerst een koppeling om te verwijderen."
+        else:
+            try:
+                removed = intake.forget_mapping(engine, scope, source, header)
+            except PermissionError:
+                said = f"U mag de koppelingen van {source} niet wijzigen."
+            else:
+                said = f"De koppeling van kolom '{header}' voor {source} is verwijderd." if removed else ""
+    return mappings_block(engine, scope), said
+
+
+@callback(
     Output(f"{PAGE}-problems-download", "data"),
     Input(f"{PAGE}-problems-xlsx", "n_clicks"),
     Input(f"{PAGE}-problems-csv", "n_clicks"),
@@ -546,7 +627,8 @@ def download_problems(_xlsx, _csv, contents, names, municipality, given=None):
     if not files:
         raise PreventUpdate
     municipality = intake.municipality_for_file(municipality)
-    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given) for c, n in files]
+    engine = data.engine()
+    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given, engine=engine) for c, n in files]
     frame = fig.problems_frame(results)
     return send_table(frame, "meldingen_aanlevering", _format())
 
