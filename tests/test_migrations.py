@@ -203,7 +203,8 @@ def test_head_constant_is_alembics_head():
 
 
 def test_revision_0001_creates_the_tables_of_b5ac64e_and_of_the_code():
-    assert initial_tables() == frozenset(old.metadata.tables) == frozenset(metadata.tables)
+    later = {"column_mappings"}  # revision 0002
+    assert initial_tables() == frozenset(old.metadata.tables) == frozenset(metadata.tables) - later
 
 
 def test_the_alembic_command_finds_the_same_head():
