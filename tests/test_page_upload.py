@@ -632,14 +632,12 @@ def test_a_remembered_mapping_is_removed_by_its_owner_or_a_beheerder_only(page, 
     files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
     as_user(GEMEENTE, page.save_files, 1, files, names, None, {"dossiers met plan": "skip"})
     choice = "gemeente Utrecht\tdossiers met plan"
-    blocks, said = as_user(
-        KETENPARTNER, page.remove_mapping, 1, None, choice, prop_id="aanleveren-mapping-remove.n_clicks"
-    )
+    blocks, said = as_user(KETENPARTNER, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
     assert said == "U mag de koppelingen van gemeente Utrecht niet wijzigen."
-    blocks, said = as_user(GEMEENTE, page.remove_mapping, 1, None, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+    blocks, said = as_user(GEMEENTE, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
     assert said == "De koppeling van kolom 'dossiers met plan' voor gemeente Utrecht is verwijderd."
     assert "Er zijn nog geen kolomkoppelingen onthouden." in text(blocks)
     entries = read_audit(db)
     assert entries.loc[entries["action"] == "koppeling_verwijderd", "actor"].tolist() == ["utrecht"]
     with pytest.raises(PreventUpdate):
-        as_user(STUURGROEP, page.remove_mapping, 1, None, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+        as_user(STUURGROEP, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")

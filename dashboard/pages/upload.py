@@ -587,11 +587,10 @@ def save_files(_clicks, contents, names, municipality, given=None):
     Output(f"{PAGE}-mappings", "children"),
     Output(f"{PAGE}-mapping-removed", "children"),
     Input(f"{PAGE}-mapping-remove", "n_clicks"),
-    Input(f"{PAGE}-stored-signal", "data"),
     State(f"{PAGE}-mapping-remove-choice", "value"),
     prevent_initial_call=True,
 )
-def remove_mapping(_clicks, _signal, choice):
+def remove_mapping(_clicks, choice):
     """Remove the chosen remembered mapping (a beheerder any, anyone else their own); show the mappings again."""
     scope = _uploader()
     engine = data.engine()
