@@ -23,7 +23,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,8 @@ from accounts.scope import Role, Scope
 from dashboard import logs
 from db.audit import Action, record
 from db.engine import write_transaction
+from ingest import mappings
+from ingest.columns import COLUMN_CODES
 from ingest.guard import LIMITS, Limits
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problems import Problem, Severity, human_size, problem
@@ -207,6 +209,40 @@ def temporary_copy(data: bytes) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
+def valid_columns(columns: object) -> dict[str, str]:
+    """The page's mapping as the pipeline takes it: only known codes (the browser sends it; trust nothing)."""
+    if not isinstance(columns, Mapping):
+        return {}
+    return {
+        str(key): str(code)
+        for key, code in columns.items()
+        if isinstance(key, str) and code in COLUMN_CODES and len(key) <= _MAX_NAME
+    }
+
+
+def organisation_of(scope: Scope, reference: Reference | None = None) -> str:
+    """Whose column mappings an upload here uses and keeps: the municipality of a gemeente account, the
+    region of a projectleider, otherwise the account itself (accounts have no organisation of their own)."""
+    if scope.role is Role.GEMEENTE and len(scope.municipalities) == 1:
+        code = next(iter(scope.municipalities))
+        return f"gemeente {municipality_name(code, reference or load_reference())}"
+    if scope.role is Role.PROJECTLEIDER and scope.region:
+        return f"regio {scope.region}"
+    return scope.user
+
+
+def visible_mappings(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """The remembered column mappings a user sees and may change: a beheerder all, anyone else their own."""
+    return mappings.list_mappings(engine, None if scope.is_admin else [organisation_of(scope)])
+
+
+def forget_mapping(engine: Engine, scope: Scope, source: str, header: str) -> int:
+    """Remove one remembered mapping: a beheerder of any source, anyone else only of their own."""
+    if not scope.may_upload or not (scope.is_admin or source == organisation_of(scope)):
+        raise PermissionError(f"{scope.user} mag de koppeling van {source!r} niet wijzigen")
+    return mappings.forget(engine, source, [header], actor=scope.user)
+
+
 def _within_scope(
     result: FileResult, choice: str | None, scope: Scope, reference: Reference
 ) -> tuple[FileResult, list[str]]:
@@ -230,16 +266,23 @@ def check_upload(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    columns: object = None,
     engine: Engine | None = None,
 ) -> FileResult:
-    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing; with
-    `engine`, values far outside the stored history are warned about."""
+    """Dry run of one uploaded file for `scope`: what it would store, or why not. Stores nothing.
+    `columns` is what the uploader said the open columns mean (header key -> code); with `engine`,
+    the remembered mapping of the uploader's organisation applies under it, and values far outside
+    the stored history are warned about."""
     label = safe_label(name)
     data, problems = decode_upload(contents, label)
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = read_file(path, label=label, municipality=municipality or None, today=today, engine=engine)
+        source = organisation_of(scope) if engine is not None else ""
+        remembered = mappings.remembered(engine, source) if engine is not None else {}
+        result = read_file(path, label=label, municipality=municipality or None, today=today,
+                           columns=valid_columns(columns), remembered=remembered, source=source,
+                           engine=engine)  # fmt: skip
     return _within_scope(result, municipality, scope, load_reference())[0]
 
 
@@ -250,6 +293,7 @@ def store_files(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    columns: object = None,
 ) -> list[StoredFile]:
     """Read each uploaded (contents, name) again from its bytes and store it for `scope`, each on
     its own and all or nothing (`ingest.pipeline.load_files`, which then refreshes the indicators).
@@ -272,7 +316,8 @@ def store_files(
             data, problems = decode_upload(contents, label)
             path = stack.enter_context(temporary_copy(data)) if data is not None else None
             deliveries.append(Delivery(path, label=label, municipality=municipality or None, refused=tuple(problems)
-                                       if data is None else (), **who))  # fmt: skip
+                                       if data is None else (), columns=valid_columns(columns),
+                                       mapping_source=organisation_of(scope, reference), **who))  # fmt: skip
         loaded = load_files(engine, deliveries, today=today, check=within_scope)
     for _, result, stored in loaded:
         _log_rejection(stored, result.problems, scope)
@@ -291,9 +336,10 @@ def store_file(
     today: dt.date | None = None,
     *,
     scope: Scope,
+    columns: object = None,
 ) -> StoredFile:
     """`store_files` for one file."""
-    return store_files(engine, [(contents, name)], municipality, today, scope=scope)[0]
+    return store_files(engine, [(contents, name)], municipality, today, scope=scope, columns=columns)[0]
 
 
 def _log_rejection(stored: StoreResult, problems: Sequence[Problem], scope: Scope) -> None:

@@ -41,6 +41,8 @@ class Action(StrEnum):
     ACCESS_DENIED = "toegang_geweigerd"
     TARGET_SET = "streefwaarde_gezet"
     INTERPRETATION_WRITTEN = "duiding_geschreven"
+    MAPPING_CHANGED = "koppeling_gewijzigd"
+    MAPPING_REMOVED = "koppeling_verwijderd"
 
 
 ACTION_LABELS = {  # as the beheerder reads them
@@ -59,6 +61,8 @@ ACTION_LABELS = {  # as the beheerder reads them
     Action.ACCESS_DENIED: "Toegang geweigerd",
     Action.TARGET_SET: "Streefwaarde gezet",
     Action.INTERPRETATION_WRITTEN: "Duiding geschreven",
+    Action.MAPPING_CHANGED: "Kolomkoppeling gewijzigd",
+    Action.MAPPING_REMOVED: "Kolomkoppeling verwijderd",
 }
 
 

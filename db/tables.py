@@ -32,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     event,
 )
 
@@ -167,6 +168,21 @@ sessions = Table(
 )
 # Ending all sessions of a user whose rights changed.
 Index("ix_sessions_user", sessions.c.user_id, sessions.c.ended_at)
+
+
+# --- what a source's columns mean, as its uploader said (ingest.mappings; revision 0002) --------
+
+column_mappings = Table(
+    "column_mappings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),  # `--source NAME`, or the uploader's organisation
+    Column("header", String(200), nullable=False),  # ingest.columns.header_key of the column's header
+    Column("code", String(40), nullable=False),  # one of ingest.columns.COLUMN_CODES
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("source", "header", name="uq_column_mappings_source_header"),
+)
 
 
 # --- the indicator table: aggregates computed once per store change (indicators.table) ---------

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from config.errors import MonitorError
+from ingest.columns import COLUMN_CODES, How, column_map
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problem_groups import ProblemGroup, group_problems
 from ingest.problems import Problem
@@ -17,6 +18,10 @@ if TYPE_CHECKING:  # `check` needs no SQLAlchemy: it starts faster without
     from ingest.store import StoreResult
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+COLUMN_HELP = (
+    'wat een kolom betekent, bijvoorbeeld --column "Wachttijd=skip" (herhaalbaar); CODE is een onderdeel '
+    f"of een van: {', '.join(COLUMN_CODES[-6:])}"
+)
 DEFAULT_TEMPLATE = "sjabloon_monitor_plegeraanpak.xlsx"
 
 
@@ -46,18 +51,34 @@ def _summary(result: FileResult, stored: StoreResult | None) -> str:
 
 def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None:
     print(_summary(result, stored), file=out)
+    for reading in result.readings:
+        if reading.reading.how is not How.HEADER:  # a listed header needs no word; the others are said
+            print(f"    {reading.text}", file=out)
     for group in group_problems(result.problems):  # the same problem in a column is one line
         print(_problem_line(group), file=out)
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        columns = column_map(args.column or [])
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "check":
-        engine = None
-        if args.db:  # check --db: the stored history for the plausibility warnings; nothing is written
+        engine, remembered = None, {}
+        if args.db or args.source:  # the stored history (plausibility) and the source's mapping; nothing is written
             from db.engine import connect
 
             engine = connect(args.db)
-        results = [read_file(Path(name), municipality=args.municipality, engine=engine) for name in args.files]
+        if args.source:
+            from ingest.mappings import remembered as remembered_for
+
+            remembered = remembered_for(engine, args.source)
+        results = [
+            read_file(Path(name), municipality=args.municipality, columns=columns, remembered=remembered,
+                      source=args.source or "", engine=engine)
+            for name in args.files
+        ]  # fmt: skip
         for result in results:
             _report(result, None, out)
         return EXIT_OK if all(result.ok for result in results) else EXIT_REJECTED
@@ -65,7 +86,10 @@ def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
     from db.engine import connect
 
     who = {"source": args.source or "opdrachtregel", "uploaded_by": args.user or getpass.getuser()}
-    deliveries = [Delivery(Path(name), municipality=args.municipality, **who) for name in args.files]
+    deliveries = [
+        Delivery(Path(name), municipality=args.municipality, columns=columns, mapping_source=args.source or "", **who)
+        for name in args.files
+    ]
     done = load_files(connect(args.db), deliveries, on_file=lambda loaded: _report(loaded[1], loaded[2], out))
     return EXIT_OK if all(result.ok for _, result, _ in done) else EXIT_REJECTED
 
@@ -112,13 +136,20 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("load", help="bestanden controleren en opslaan")
     load.add_argument("--db", help=db_help)
     load.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
-    load.add_argument("--source", help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'")
+    load.add_argument(
+        "--source",
+        help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'; diens kolomkoppeling "
+        "geldt en wat --column zegt wordt ervoor onthouden",
+    )
     load.add_argument("--user", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)")
+    load.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
     load.add_argument("files", nargs="+", metavar="FILE")
 
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
-    check.add_argument("--db", help=db_help + "; alleen gelezen, voor de vergelijking met eerdere kwartalen")
+    check.add_argument("--db", help=db_help + "; alleen gelezen: eerdere kwartalen en de koppeling van --source")
     check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    check.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
+    check.add_argument("--source", help="wie levert aan: diens onthouden kolomkoppeling geldt (alleen gelezen)")
     check.add_argument("files", nargs="+", metavar="FILE")
 
     export = commands.add_parser("export", help="indicatoren exporteren")

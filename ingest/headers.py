@@ -1,7 +1,13 @@
 """Column headers: what each header of a real export means.
 
-A header is either a data element (see `elements.py`) or one of the structural roles below.
-Matching ignores case, accents, punctuation and word order; adding a synonym is one string.
+A header is either a data element (see `elements.py`) or one of the structural roles below. The
+names here are the terms `recognise.py` scores a header against: adding a name is one string.
+CBS's own column names (`RegioS`, `Perioden`, `Regio's`, `Gemeentenaam`, `Wijken en buurten`,
+`Codering`) are listed as StatLine writes them: the OData API (cbsodata) names the dimensions
+`RegioS` and `Perioden` with codes such as `GM0363  ` and `2024KW01`; the StatLine table and its
+Excel/CSV downloads head them `Regio's` and `Perioden` with labels such as `Utrecht (gemeente)` and
+`2024 1e kwartaal`; Kerncijfers wijken en buurten has `Wijken en buurten`, `Gemeentenaam` and
+`Codering` (see the README, "What goes in", for where this was found).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from functools import lru_cache
 
 from ingest.elements import element_for
 from ingest.periods import parse_period
+from ingest.recognise import Reading, recognise
 from reference.text import fold, word_key
 
 
@@ -28,13 +35,16 @@ ROLE_SYNONYMS: dict[Role, tuple[str, ...]] = {
         "Gemeente", "Gemeentenaam", "Naam gemeente", "Gemeentecode", "Code gemeente", "GM code",
         "CBS code", "CBS code gemeente", "Gemeente code", "Gemeente naam", "Municipality", "Woongemeente",
         "Gemeente CBS code", "Gemeentenummer", "Gem", "Gemeenten",
+        # CBS StatLine and its OData API
+        "RegioS", "Wijken en buurten", "Codering", "Gemeentecode GM", "Gemeentenaam 1",
     ),
     Role.PERIOD: (
         "Kwartaal", "Periode", "Rapportageperiode", "Verslagperiode", "Jaar en kwartaal", "Jaar kwartaal",
         "Kwartaal en jaar", "Quarter", "Period", "Peildatum", "Datum", "Tijdvak", "Rapportagekwartaal",
         "Verslagkwartaal", "Kw",
+        "Perioden",  # CBS StatLine and its OData API
     ),
-    Role.YEAR: ("Jaar", "Year", "Rapportagejaar", "Verslagjaar", "Kalenderjaar"),
+    Role.YEAR: ("Jaar", "Year", "Rapportagejaar", "Verslagjaar", "Kalenderjaar", "Jaartal"),
     Role.ELEMENT: (
         "Onderdeel", "Indicator", "Gegevenselement", "Omschrijving", "Variabele", "Item", "Kenmerk",
         "Categorie", "Soort", "Element", "Meetpunt", "Gegeven", "Type",
@@ -48,13 +58,14 @@ ROLE_SYNONYMS: dict[Role, tuple[str, ...]] = {
 }  # fmt: skip
 
 _ROLES = {word_key(name): role for role, names in ROLE_SYNONYMS.items() for name in names}
+ROLE_FILLER = frozenset({"de", "het", "van", "der", "the", "of"})  # not in role names that the matcher weighs
 
 TOTAL_WORDS = frozenset({"totaal", "total", "subtotaal", "eindtotaal", "totalen", "som", "generaal"})
 _TOTAL_TEXTS = frozenset({"nederland", "landelijk", "regio", "alle gemeenten", "overig"})
 
 
 def role_for(header: object) -> Role | None:
-    """The structural role of a header, or None."""
+    """The structural role of a header written as listed (word order and punctuation aside), or None."""
     if header is None or isinstance(header, int | float):
         return None
     return _ROLES.get(word_key(header))
@@ -64,7 +75,7 @@ MAX_HEADER_WORDS = 7  # longer text is a sentence (instructions, notes), never a
 
 
 def _is_sentence(text: str) -> bool:
-    words = text.split()
+    words = [word for word in text.split() if any(char.isalnum() for char in word)]
     return len(words) > MAX_HEADER_WORDS or (len(words) > 3 and text.rstrip().endswith("."))
 
 
@@ -79,9 +90,28 @@ def _classify_text(header: str) -> Role | str | None:
 
 
 def _classify(header: object) -> Role | str | None:
-    if header is None or (isinstance(header, str) and _is_sentence(header)):
+    return meaning_of(read_header(header))
+
+
+def read_header(header: object) -> Reading | None:
+    """How a header reads: listed names first, then by meaning (`recognise`); None for no text."""
+    if not isinstance(header, str) or _is_sentence(header):
         return None
-    return role_for(header) or (element_for(header) if isinstance(header, str) else None)
+    if (role := role_for(header)) is not None:
+        return Reading(header, str(role), 1.0)
+    if (element := element_for(header)) is not None:
+        return Reading(header, element, 1.0)
+    return recognise(header)
+
+
+def meaning_of(reading: Reading | None) -> Role | str | None:
+    """A reading's meaning as `classify` gives it: a Role, an element code, or None."""
+    if reading is None or reading.meaning is None:
+        return None
+    return Role(reading.meaning) if reading.meaning in _ROLE_VALUES else reading.meaning
+
+
+_ROLE_VALUES = frozenset(str(role) for role in Role)
 
 
 def is_period(header: object) -> bool:
@@ -94,3 +124,9 @@ def is_total_label(text: object) -> bool:
         return False
     folded = fold(text)
     return bool(TOTAL_WORDS & set(folded.split())) or folded in _TOTAL_TEXTS
+
+
+def element_of(label: object) -> str | None:
+    """The element a header or long-format label means, read by meaning; None when not clear."""
+    meaning = classify(label)
+    return meaning if isinstance(meaning, str) and not isinstance(meaning, Role) else None

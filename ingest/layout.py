@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.elements import ELEMENTS_BY_CODE, element_for
-from ingest.headers import Role, is_total_label
+from ingest.elements import ELEMENTS_BY_CODE
+from ingest.headers import Role, element_of, is_total_label
 from ingest.locate import Layout, Table
 from ingest.problems import Problem, problem
 from ingest.reader import cell_name
@@ -68,7 +68,7 @@ def _context(table: Table, row: list[object], r: int) -> dict:
 
 def _wide(table: Table) -> Iterator[RawValue]:
     first_data_column = min(table.elements)
-    for r in range(table.header_row + 1, len(table.sheet.rows)):
+    for r in range(table.first_data_row, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         cells = [(c, _cell(row, c)) for c in table.elements]
         if all(value is None for _, value in cells) or _is_total_row(table, row, first_data_column):
@@ -82,12 +82,12 @@ def _wide(table: Table) -> Iterator[RawValue]:
 def _long(table: Table, problems: list[Problem], label: str) -> Iterator[RawValue]:
     element_column = table.columns(Role.ELEMENT)[0]
     value_column = table.columns(Role.VALUE)[0]
-    for r in range(table.header_row + 1, len(table.sheet.rows)):
+    for r in range(table.first_data_row, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         name, value = _cell(row, element_column), _cell(row, value_column)
         if value is None or _is_total_row(table, row, element_column):
             continue
-        element = element_for(name) if isinstance(name, str) else None
+        element = element_of(name) if isinstance(name, str) else None
         if element is None:
             if name is not None and not is_total_label(name):
                 problems.append(
@@ -98,11 +98,11 @@ def _long(table: Table, problems: list[Problem], label: str) -> Iterator[RawValu
 
 
 def _transposed(table: Table, problems: list[Problem], label: str) -> Iterator[RawValue]:
-    for r in range(table.header_row + 1, len(table.sheet.rows)):
+    for r in range(table.first_data_row, len(table.sheet.rows)):
         row = table.sheet.rows[r]
         name = _cell(row, table.element_column)
         cells = [(c, _cell(row, c)) for c in table.periods]
-        element = element_for(name) if isinstance(name, str) else None
+        element = element_of(name) if isinstance(name, str) else None
         total = element is None and is_total_label(name)
         if all(value is None for _, value in cells) or total or _is_total_row(table, row, table.element_column):
             continue

@@ -9,13 +9,18 @@ Cells above the header (titles, "Gemeente: Utrecht", "Periode: 2024 K1") give de
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ingest.columns import Answers, ColumnReading, How, given_meaning
+from ingest.content import content_roles, data_start, holds_counts
 from ingest.elements import element_for
-from ingest.headers import Role, classify, role_for
+from ingest.headers import Role, classify, element_of, meaning_of, read_header, role_for
 from ingest.periods import find_period, parse_period
 from ingest.reader import Sheet
+from ingest.recognise import Reading
+from reference.areas import Reference
 from reference.periods import Period
 from reference.text import fold
 
@@ -42,6 +47,13 @@ class Table:
     unknown_headers: dict[int, str] = field(default_factory=dict)  # column -> header text
     title_period: Period | None = None  # from the cells above the header or the sheet name
     title_municipality: object | None = None  # from "Gemeente: ..." above the header
+    readings: dict[int, ColumnReading] = field(default_factory=dict)  # column -> how it was read
+    questions: dict[int, Reading] = field(default_factory=dict)  # unread columns holding counts
+    data_row: int | None = None  # the first row after the header that is not units or notes
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1 if self.data_row is None else self.data_row
 
     def columns(self, role: Role) -> list[int]:
         """The columns with `role`; for municipalities, code columns before name columns."""
@@ -56,13 +68,13 @@ def _names_a_code(header: object) -> bool:
     return bool({"code", "cbs", "nummer", "gemeentecode", "gemeentenummer"} & set(fold(header).split()))
 
 
-def _header_row_score(row: list[object]) -> int:
+def _header_row_score(row: list[object], given: Mapping[str, str]) -> int:
     """How much a row looks like a header: structural headers weigh double, an element counts once."""
     roles, elements, periods = 0, set(), 0
     for cell in row:
         if cell is None:
             continue
-        meaning = classify(cell)
+        meaning = given_meaning(cell, given) or classify(cell)
         if isinstance(meaning, Role):
             roles += 1
         elif meaning:
@@ -80,7 +92,7 @@ def _element_column(sheet: Sheet, header_row: int, before: int) -> int | None:
         count = sum(
             1
             for row in sheet.rows[header_row + 1 :]
-            if column < len(row) and isinstance(row[column], str) and element_for(row[column])
+            if column < len(row) and isinstance(row[column], str) and element_of(row[column])
         )
         headed = role_for(sheet.rows[header_row][column]) is Role.ELEMENT
         if count > best_count and (count >= 2 or headed):
@@ -107,19 +119,26 @@ def _title_defaults(sheet: Sheet, header_row: int) -> tuple[Period | None, objec
     return labelled_period or loose_period, municipality
 
 
-def locate_table(sheet: Sheet) -> Table | None:
-    """Find the header row and layout of the table in `sheet`, or None when it holds no table."""
+def locate_table(
+    sheet: Sheet, given: Mapping[str, str] | None = None, reference: Reference | None = None
+) -> Table | None:
+    """Find the header row and layout of the table in `sheet`, or None when it holds no table.
+
+    `given` maps headers (`columns.header_key`) to what the uploader said they mean; with a
+    `reference`, columns are also recognised by what they hold (municipalities, periods, years)."""
+    given = given or {}
     scored = []
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
         if sum(cell is not None for cell in row) < 2:
             continue  # a header names at least two known things
-        if (score := _header_row_score(row)) >= 2:
+        if (score := _header_row_score(row, given)) >= 2:
             scored.append((-score, index))
     # The row that names the most known things is most likely the header (the first of equals);
     # try the others after it.
     for _, index in sorted(scored):
-        table = _table_at(sheet, index)
+        table = _table_at(sheet, index, given)
         if table is not None:
+            _read_content(table, given, reference)
             table.title_period, table.title_municipality = _title_defaults(sheet, index)
             if table.title_period is None:
                 table.title_period = find_period(sheet.name)
@@ -127,17 +146,32 @@ def locate_table(sheet: Sheet) -> Table | None:
     return None
 
 
-def _table_at(sheet: Sheet, index: int) -> Table | None:
+def _read(cell: object, given: Mapping[str, str]) -> tuple[Role | str | None, Reading | None, How, str]:
+    """A header cell's meaning, its reading, how it was found, and the source whose mapping gave it."""
+    if (meaning := given_meaning(cell, given)) is not None:
+        how, source = given.how(cell) if isinstance(given, Answers) else (How.GIVEN, "")
+        return meaning, None, how, source
+    reading = read_header(cell)
+    how = How.HEADER if role_for(cell) is not None or element_for(cell) is not None else How.SIMILAR
+    return meaning_of(reading), reading, how, ""
+
+
+def _table_at(sheet: Sheet, index: int, given: Mapping[str, str]) -> Table | None:
     """Interpret row `index` as the header row; None when it is not one."""
     row = sheet.rows[index]
     roles: dict[int, Role] = {}
     elements: dict[int, str] = {}
     periods: dict[int, Period] = {}
     unknown: dict[int, str] = {}
+    readings: dict[int, ColumnReading] = {}
+    partial: dict[int, Reading] = {}
     for column, cell in enumerate(row):
         if cell is None:
             continue
-        meaning = classify(cell)
+        meaning, reading, how, source = _read(cell, given)
+        if meaning is not None and isinstance(cell, str):
+            score = reading.score if reading else 1.0
+            readings[column] = ColumnReading(column, cell, str(meaning), how, score, source)
         if isinstance(meaning, Role):
             roles[column] = meaning
         elif meaning:
@@ -146,17 +180,21 @@ def _table_at(sheet: Sheet, index: int) -> Table | None:
             periods[column] = period
         elif isinstance(cell, str):
             unknown[column] = cell
+            if reading is not None:
+                partial[column] = reading
     present = set(roles.values())
+    table = None
     if elements:
-        return Table(sheet, Layout.WIDE, index, roles, elements, unknown_headers=unknown)
-    if Role.ELEMENT in present and Role.VALUE in present:
-        return Table(sheet, Layout.LONG, index, roles, unknown_headers=unknown)
-    if periods and Role.PERIOD not in present:  # `Periode | 2024 K1` is a label with its value
+        table = Table(sheet, Layout.WIDE, index, roles, elements, unknown_headers=unknown)
+    elif Role.ELEMENT in present and Role.VALUE in present:
+        table = Table(sheet, Layout.LONG, index, roles, unknown_headers=unknown)
+    elif periods and Role.PERIOD not in present:  # `Periode | 2024 K1` is a label with its value
         first_period_column = min(periods)
         element_column = _element_column(sheet, index, first_period_column)
         if element_column is not None:
             roles.pop(element_column, None)
-            return Table(
+            readings.pop(element_column, None)
+            table = Table(
                 sheet,
                 Layout.TRANSPOSED,
                 index,
@@ -165,4 +203,53 @@ def _table_at(sheet: Sheet, index: int) -> Table | None:
                 element_column=element_column,
                 unknown_headers={c: t for c, t in unknown.items() if c != element_column},
             )
-    return None
+    if table is None:
+        return None
+    if table.layout is Layout.WIDE:
+        # Beside element columns, `Aantal` or `Omschrijving` does not say which count a column holds.
+        for column, role in list(table.roles.items()):
+            if (
+                role in (Role.VALUE, Role.ELEMENT)
+                and isinstance(row[column], str)
+                and readings[column].how not in (How.GIVEN, How.REMEMBERED)
+            ):
+                del table.roles[column], readings[column]
+                table.unknown_headers[column] = row[column]
+                partial[column] = read_header(row[column]) or Reading(row[column], None, 0.0)
+    table.readings = readings
+    table.questions = {c: partial.get(c) or Reading(t, None, 0.0) for c, t in table.unknown_headers.items()}
+    return table
+
+
+def _read_content(table: Table, given: Mapping[str, str], reference: Reference | None) -> None:
+    """Skip unit rows; recognise columns by what they hold; keep as questions the unread count columns."""
+    if table.layout is not Layout.TRANSPOSED:
+        table.data_row = data_start(
+            table.sheet.rows, table.header_row, list(table.elements) or table.columns(Role.VALUE)
+        )
+    header = table.sheet.rows[table.header_row]
+    open_columns = [
+        c
+        for c in range(len(header))
+        if c not in table.elements
+        and c != table.element_column
+        and c not in table.periods
+        and table.roles.get(c) in (None, Role.IGNORE)
+        and given_meaning(header[c], given) is None
+    ]
+    if reference is not None:
+        present = set(table.roles.values())
+        data = list(table.elements) or table.columns(Role.VALUE) or list(table.periods)
+        found = content_roles(table.sheet.rows, table.first_data_row, open_columns, present, reference, data)
+        for column, role in found:
+            table.roles[column] = role
+            table.unknown_headers.pop(column, None)
+            text = header[column] if isinstance(header[column], str) else f"kolom {column + 1}"
+            table.readings[column] = ColumnReading(column, text, str(role), How.CONTENT, 1.0)
+    table.questions = {
+        c: reading
+        for c, reading in table.questions.items()
+        if c in table.unknown_headers
+        and table.layout is Layout.WIDE
+        and holds_counts(table.sheet.rows, table.first_data_row, c)
+    }

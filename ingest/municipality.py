@@ -9,8 +9,10 @@ from reference.areas import Reference
 from reference.periods import Period
 from reference.text import fold
 
-_CODE = re.compile(r"^(?:gm)?0*(\d{1,4})$")
-_FILLER = re.compile(r"^gemeente |(?: gemeente)$")
+_CODE = re.compile(r"^(?:gm|g)?0*(\d{1,4})$")  # GM0363, 0363, 363, and G0363 as some registers write it
+# Words around a name that do not change it: `Gemeente Utrecht`, CBS's `Utrecht (gemeente)`,
+# `gem. Utrecht`, `Nuenen c.a.` (cum annexis: "with what belongs to it").
+_FILLER = re.compile(r"^(?:gemeente|gem) |(?: gemeente| gem| c a)$")
 
 
 @dataclass(frozen=True)

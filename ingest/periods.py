@@ -28,7 +28,20 @@ _PATTERNS = [
     re.compile(rf"^(?:kwartaal|kw|quarter) {_Q} {_YEAR}$"),  # kwartaal 1 2024
     re.compile(rf"^{_YEAR} (?:kwartaal|kw|quarter) {_Q}$"),  # 2024 kwartaal 1
     re.compile(rf"^{_Q} ?e? (?:kwartaal|kw) {_YEAR} ?$"),
+    re.compile(rf"^{_YEAR} {_Q} (?:kwartaal|kw)$"),  # 2024 1e kwartaal: CBS StatLine's own label
+    re.compile(rf"^{_YEAR} ?kw ?0?{_Q}$"),  # 2024KW01: the CBS period code (Perioden)
 ]
+_ORDINAL_FIRST = re.compile(rf"^{_YEAR} (?P<word>eerste|tweede|derde|vierde) kwartaal$")
+# CBS period codes and labels of other lengths: a year (2024JJ00), a month (2024MM01), a half year.
+_NOT_QUARTERS = (
+    ("year", re.compile(rf"^{_YEAR} ?jj ?00$")),
+    ("month", re.compile(rf"^{_YEAR} ?mm ?(?:0?[1-9]|1[0-2])$")),
+    ("half", re.compile(rf"^{_YEAR} ?(?:hj ?0?[12]|h ?[12]|[12] (?:halfjaar|helft))$")),
+    ("half", re.compile(rf"^(?:[12] (?:halfjaar|helft)|h ?[12]|hj ?0?[12]) {_YEAR}$")),
+    ("half", re.compile(rf"^(?:eerste|tweede) (?:halfjaar|helft) {_YEAR}$")),
+    ("half", re.compile(rf"^{_YEAR} (?:eerste|tweede) (?:halfjaar|helft)$")),
+)
+_PROVISIONAL = re.compile(r"\s*\*{1,2}\s*$")  # CBS: * voorlopig, ** nader voorlopig
 _ORDINAL = re.compile(rf"^(?P<word>eerste|tweede|derde|vierde) kwartaal {_YEAR}$")
 _MONTH_SPAN = re.compile(rf"^(?P<m1>{_MONTH}) (?:t m |tm |tot en met |tot |)(?P<m2>{_MONTH}) {_YEAR}$")
 _ISO_DATE = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T].*)?$")
@@ -54,8 +67,28 @@ def parse_period(value: object) -> Period | None:
     return _parse_text(str(value).strip())
 
 
+def is_provisional(value: object) -> bool:
+    """A period marked as CBS marks provisional figures: `2024KW01*`, `2024 1e kwartaal**`."""
+    return isinstance(value, str) and bool(_PROVISIONAL.search(value)) and parse_period(value) is not None
+
+
+def other_period(value: object) -> str | None:
+    """`year`, `month` or `half` when `value` is a period that is not a quarter (`2024JJ00`, `2024MM01`)."""
+    if not isinstance(value, str) or len(value) > _LONGEST:
+        return None
+    folded = _folded(_PROVISIONAL.sub("", value.strip()))
+    return next((kind for kind, pattern in _NOT_QUARTERS if pattern.match(folded)), None)
+
+
+def _folded(text: str) -> str:
+    folded = fold(text).replace("kwartaal", " kwartaal ").replace("  ", " ").strip()
+    folded = re.sub(r"\b([1-4])e\b", r"\1", folded)  # 1e kwartaal -> 1 kwartaal
+    return re.sub(r"\b([1-4]) ?(ste|de)\b", r"\1", folded)
+
+
 @lru_cache(maxsize=8192)  # the same period cells and headers recur in every file of a source
 def _parse_text(text: str) -> Period | None:
+    text = _PROVISIONAL.sub("", text)
     if len(text) > _LONGEST or not _FOUR_DIGITS.match(text):
         return None  # every notation is short and holds a four-digit year
     for pattern in (_ISO_DATE, _DUTCH_DATE):
@@ -65,13 +98,11 @@ def _parse_text(text: str) -> Period | None:
             except ValueError:
                 return None
             return Period.of_date(day)
-    folded = fold(text).replace("kwartaal", " kwartaal ").replace("  ", " ").strip()
-    folded = re.sub(r"\b([1-4])e\b", r"\1", folded)  # 1e kwartaal -> 1 kwartaal
-    folded = re.sub(r"\b([1-4]) ?(ste|de)\b", r"\1", folded)
+    folded = _folded(text)
     for pattern in _PATTERNS:
         if match := pattern.match(folded):
             return Period(int(match["year"]), int(match["q"]))
-    if match := _ORDINAL.match(folded):
+    if match := _ORDINAL.match(folded) or _ORDINAL_FIRST.match(folded):
         return Period(int(match["year"]), _ORDINALS[match["word"]])
     if match := _MONTH_SPAN.match(folded):
         first, last = _MONTHS[match["m1"]], _MONTHS[match["m2"]]

@@ -20,8 +20,8 @@ class Severity(StrEnum):
 # ingest/ (or `intake`: dashboard.intake, the upload page's scope check) that produces the code;
 # tests/test_problems.py checks that it does. Templates use str.format fields.
 STEPS = (
-    "guard", "csv_guard", "ods_guard", "isolation", "reader", "pipeline", "layout", "resolve", "municipality",
-    "values", "validate", "plausibility", "intake",
+    "guard", "csv_guard", "ods_guard", "isolation", "reader", "encoding", "pipeline", "layout", "resolve",
+    "municipality", "values", "validate", "plausibility", "intake",
 )  # fmt: skip
 MESSAGES: dict[str, tuple[Severity, str, str]] = {
     # --- the file itself (checked before any parser inflates it) ---
@@ -172,6 +172,16 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         "pipeline",
         "Kolom '{header}' is niet herkend en wordt overgeslagen. Hoort deze kolom bij de monitor, gebruik dan de kop uit het sjabloon.",
     ),
+    "unmapped_column": (
+        Severity.ERROR,
+        "pipeline",
+        "Kolom '{header}' is niet herkend, maar bevat aantallen. Zeg wat erin staat{suggestions}, of dat de kolom overgeslagen mag worden: kies het bij 'Kolommen koppelen', of geef op de opdrachtregel --column \"{header}=CODE\" (CODE: een onderdeel of skip).",
+    ),
+    "repaired_text": (
+        Severity.WARNING,
+        "encoding",
+        "Tekst met een verkeerde tekenset is hersteld: {examples} ({count} cellen). Controleer de export: sla die op als UTF-8.",
+    ),
     "duplicate_header": (
         Severity.ERROR,
         "layout",
@@ -213,6 +223,16 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "resolve",
         "Het bestand noemt geen kwartaal. Voeg een kolom 'Kwartaal' toe met bijvoorbeeld '2024 K1'.",
+    ),
+    "not_a_quarter": (
+        Severity.ERROR,
+        "resolve",
+        "'{text}' is {kind}, geen kwartaal. De monitor vraagt cijfers per kwartaal: lever ze aan per kwartaal, bijvoorbeeld '{year}KW01' of '{year} K1'.",
+    ),
+    "provisional_period": (
+        Severity.WARNING,
+        "resolve",
+        "'{text}' is gemarkeerd als voorlopig ({mark}). De cijfers worden opgeslagen; lever de definitieve cijfers later opnieuw aan.",
     ),
     "unknown_period": (
         Severity.ERROR,

@@ -61,6 +61,8 @@ def read_calamine(path: Path, label: str, by_content: bool = False) -> tuple[lis
                 sheets.append(Sheet(meta.name, normalise(data)))
     except PasswordError:
         return [], [problem(label, "encrypted")]
+    except MemoryError:  # the child's memory limit: not a damaged file but an unsafe one (ingest.isolation)
+        raise
     except Exception as exc:  # noqa: BLE001 - any parser failure on a bad file is a Problem
         return [], [problem(label, "unreadable", detail=_detail(exc))]
     except BaseException as exc:  # a Rust panic inside calamine surfaces as PanicException

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from ingest.layout import RawValue
 from ingest.municipality import Resolution, is_known, resolve_municipality
-from ingest.periods import parse_period
+from ingest.periods import is_provisional, other_period, parse_period
 from ingest.problems import Problem, problem
 from ingest.records import Record
 from ingest.values import read_count
@@ -45,8 +46,11 @@ class Resolver:
             if found is None and raw.year is not None:
                 found = _with_year(raw.period, raw.year)
             if found is None:
-                self.report("unknown_period", raw.sheet, raw.period_cell, text=raw.period)
+                self._unreadable_period(raw)
                 return None
+            if is_provisional(raw.period):
+                mark = "** nader voorlopig" if str(raw.period).rstrip().endswith("**") else "* voorlopig"
+                self.report("provisional_period", raw.sheet, None, text=raw.period, mark=mark)
         elif default is not None:
             found = default
         else:
@@ -59,6 +63,16 @@ class Resolver:
             self.report("future_period", raw.sheet, raw.period_cell, period=found.label)
             return None
         return found
+
+    def _unreadable_period(self, raw: RawValue) -> None:
+        kind = other_period(raw.period)
+        if kind is None:
+            self.report("unknown_period", raw.sheet, raw.period_cell, text=raw.period)
+            return
+        words = {"year": "een jaar", "month": "een maand", "half": "een halfjaar"}
+        found = re.search(r"(?:19|20)\d\d", str(raw.period))
+        year = found[0] if found else str(self.today.year)
+        self.report("not_a_quarter", raw.sheet, raw.period_cell, text=raw.period, kind=words[kind], year=year)
 
     def municipality(self, raw: RawValue, period: Period, default: object | None) -> str | None:
         text, cell = (raw.municipality, raw.municipality_cell)

@@ -178,12 +178,12 @@ def test_python_m_ingest_exit_codes(tmp_path):
 
 
 def test_the_same_problem_in_a_column_is_one_line(tmp_path):
-    rows = [["Gemeente", "Kwartaal", "THV"]] + [["Utrecht", f"2024KW0{q}", 3] for q in range(1, 5)] * 10
+    rows = [["Gemeente", "Kwartaal", "THV"]] + [["Utrecht", f"2024 T{q}", 3] for q in range(1, 5)] * 10
     path = write_workbook(tmp_path / "cbs.xlsx", {"Blad1": rows})
     code, output = run("check", str(path))
     lines = output.splitlines()
     assert code == 1 and len(lines) == 2, output
-    assert lines[1].startswith("    fout: Blad1, kolom B, rij 2–41 (40 cellen) [unknown_period] '2024KW01' is geen")
+    assert lines[1].startswith("    fout: Blad1, kolom B, rij 2–41 (40 cellen) [unknown_period] '2024 T1' is geen")
 
 
 def test_check_reads_csv_files(tmp_path):
@@ -205,3 +205,65 @@ def test_check_starts_without_the_database_plotting_or_statistics_libraries(tmp_
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+# --- --column: what a column means, said on the command line (issue 9) ---------------------------
+
+OPEN_COLUMN = {"Blad1": [["Gemeente", "Kwartaal", "THV", "Wachttijd (weken)"], ["Utrecht", "2024 K1", 10, 6]]}
+
+
+def test_column_option_answers_the_question_and_the_file_is_stored(tmp_path, db_url):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, output = run("check", str(path))
+    assert code == 1
+    assert "[unmapped_column] Kolom 'Wachttijd (weken)' is niet herkend" in output
+    code, output = run("load", "--db", db_url, "--column", "Wachttijd (weken)=plegers_in_beeld", str(path))
+    assert code == 0, output
+    assert output.splitlines() == [
+        "utrecht.xlsx: opgeslagen, 2 waarden (2 nieuw, 0 vervangen, 0 ongewijzigd)",
+        "    Kolom 'Wachttijd (weken)' (Blad1!D1) is gelezen als 'Plegers in beeld' (zoals opgegeven).",
+    ]
+    stored = current_values(connect(db_url))
+    assert sorted(zip(stored["element"], stored["value"], strict=True)) == [("plegers_in_beeld", 6), ("thv_totaal", 10)]
+
+
+def test_column_option_skip_and_case_and_spacing_of_the_header(tmp_path):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, output = run("check", "--column", "  wachttijd  (WEKEN) =skip", str(path))
+    assert code == 0, output
+    assert output.splitlines()[0] == "utrecht.xlsx: in orde, 1 waarde"
+
+
+@pytest.mark.parametrize("option", ["Wachttijd", "Wachttijd=wachttijd", "=skip"])
+def test_column_option_with_a_wrong_code_is_wrong_usage(tmp_path, option, capsys):
+    path = write_workbook(tmp_path / "utrecht.xlsx", OPEN_COLUMN)
+    code, _ = run("check", "--column", option, str(path))
+    assert code == 2
+    assert "--column" in capsys.readouterr().err
+
+
+def test_a_mapping_given_with_source_is_remembered_for_that_sources_next_files(tmp_path, db_url):
+    first = write_workbook(tmp_path / "vt_k1.xlsx", OPEN_COLUMN)
+    later = {"Blad1": [["Gemeente", "Kwartaal", "THV", "Wachttijd (weken)"], ["Utrecht", "2024 K2", 11, 7]]}
+    second = write_workbook(tmp_path / "vt_k2.xlsx", later)
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 1 and "[unmapped_column]" in output  # asked: nothing remembered yet
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", "--user", "piet",
+                       "--column", "Wachttijd (weken)=plegers_in_beeld", str(first))  # fmt: skip
+    assert code == 0, output
+    code, output = run("check", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 0, output
+    expected = (
+        "    Kolom 'Wachttijd (weken)' (Blad1!D1) is gelezen als 'Plegers in beeld' "
+        "(volgens de koppeling van VT Utrecht)."
+    )
+    assert expected in output.splitlines()
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 0 and expected in output.splitlines(), output
+    code, output = run("check", "--db", db_url, "--source", "Reclassering", str(second))
+    assert code == 1  # another source's files are asked about again
+    from db.audit import read_audit
+
+    entries = read_audit(connect(db_url))
+    changed = entries[entries["action"] == "koppeling_gewijzigd"]
+    assert changed["actor"].tolist() == ["piet"] and changed["subject"].tolist() == ["VT Utrecht"]

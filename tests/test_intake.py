@@ -38,8 +38,8 @@ GOOD_PREVIEW = [
 ]
 BAD = {
     "Blad1": [
-        [*TEMPLATE_HEADER, "Wachtlijst"],
-        ["Utrecht", "2025 K2", 10, 14, 3],
+        [*TEMPLATE_HEADER, "Wachtlijst"],  # a note column: counts there would be a question (issue 9)
+        ["Utrecht", "2025 K2", 10, 14, "ja"],
         ["Atlantis", "2025 K2", -3, 1],
     ]
 }

@@ -30,7 +30,7 @@ from db.tables import AUDIT_APPEND_ONLY, metadata, uploads
 from db.upgrade import initial_tables
 
 T0 = dt.datetime(2024, 4, 2, 9, 30, tzinfo=dt.UTC)
-LATER_TABLES = ("targets", "interpretations")  # made by revision 0004, empty after an upgrade from b5ac64e
+LATER_TABLES = ("column_mappings", "targets", "interpretations")  # made by 0002 and 0004; empty after an upgrade
 
 
 def at(minutes: int) -> dt.datetime:
@@ -410,9 +410,9 @@ def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(
     assert set(before) == set(old.metadata.tables) and all(before.values())
 
     code, out, err = run_cli("upgrade", "--db", db_url)
-    assert (code, err) == (0, "") and "van versie 0001 naar versie 0004" in out
+    assert (code, err) == (0, "") and f"van versie 0001 naar versie {HEAD}" in out
     after = every_row(db_url)
-    assert after.pop(VERSION_TABLE) == [("0004",)]
+    assert after.pop(VERSION_TABLE) == [(HEAD,)]
     assert {name: after.pop(name) for name in LATER_TABLES} == {name: [] for name in LATER_TABLES}
     assert after == before
     assert differences_from_code(db_url) == []
@@ -428,3 +428,34 @@ def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(
     rows = every_row(db_url)
     assert len(rows["targets"]) == 2 and len(rows["interpretations"]) == 1
     assert rows["audit_log"][: len(before["audit_log"])] == before["audit_log"]
+
+
+def test_revision_0002_adds_column_mappings_and_keeps_every_row_of_a_0001_database(db_url):
+    fill_old_database(db_url)
+    engine = open_engine(db_url)
+    try:
+        with write_transaction(engine) as conn:
+            command.stamp(alembic_config(conn), "0001")
+    finally:
+        engine.dispose()
+    before = every_row(db_url)
+    assert before.pop(VERSION_TABLE) == [("0001",)] and "column_mappings" not in before
+
+    code, _, err = run_cli("upgrade", "--db", db_url)
+    assert (code, err) == (0, "")
+    after = every_row(db_url)
+    assert after.pop(VERSION_TABLE) == [(HEAD,)]
+    assert {name: after.pop(name) for name in LATER_TABLES} == {name: [] for name in LATER_TABLES}
+    assert after == before
+    assert differences_from_code(db_url) == []
+    engine = connect(db_url)
+    try:
+        from db.tables import column_mappings
+
+        row = {"source": "VT Utrecht", "header": "wachttijd", "code": "skip", "changed_by": "piet", "changed_at": at(9)}
+        with engine.begin() as conn:
+            conn.execute(column_mappings.insert().values(**row))
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # one meaning per source and header
+            conn.execute(column_mappings.insert().values(**{**row, "code": "thv_totaal"}))
+    finally:
+        engine.dispose()

@@ -20,7 +20,7 @@ from db.audit import read_audit
 from db.values import current_values
 from ingest.guard import LIMITS
 from ingest.store import list_uploads
-from tests.dashboard_db import dashboard_on
+from tests.dashboard_db import ADMIN, dashboard_on
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 
 XLSX = "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,"
@@ -111,9 +111,10 @@ def test_layout_has_a_labelled_upload_and_fields(page, db):
         "aanleveren-municipality": "Gemeente (alleen voor bestanden zonder gemeentekolom)",
         "aanleveren-values-municipality": "Gemeente",
         "aanleveren-values-period": "Kwartaal",
+        "aanleveren-mapping-remove-choice": "Koppeling om te verwijderen",  # a dropdown (issue 9, part 5)
     }
     inputs = {i.id: i for i in find(layout, dcc.Input)}
-    assert set(inputs) == set(labels)
+    assert set(inputs) == set(labels) - {"aanleveren-mapping-remove-choice"}
     datalists = {d.id: [o.value for o in d.children] for d in find(layout, html.Datalist)}
     assert "Utrecht (GM0344)" in datalists[inputs["aanleveren-municipality"].list]
     assert [b for b in find(layout, html.Button) if b.id == "aanleveren-save"][0].disabled is True
@@ -556,7 +557,7 @@ def test_the_upload_offers_the_accepted_formats(page, db):
 
 
 def test_a_column_of_the_same_problem_is_one_row_on_the_page_and_every_cell_in_the_download(page, db, tmp_path):
-    sheet = [TEMPLATE_HEADER] + [["Utrecht", f"2024KW0{q}", 3, 1] for q in (1, 2, 3, 4)]
+    sheet = [TEMPLATE_HEADER] + [["Utrecht", f"2024 T{q}", 3, 1] for q in (1, 2, 3, 4)]
     files, names = [contents(tmp_path, "cbs.xlsx", {"Blad1": sheet})], ["cbs.xlsx"]
     check, *_ = page.check_files(files, None, names)
     [table] = [t for t in find(check, html.Table) if "cbs.xlsx" in text(t.children[0])]
@@ -572,3 +573,97 @@ def test_a_csv_upload_is_checked(page, db):
     check, disabled, *_ = page.check_files(files, None, ["export.csv"])
     assert disabled is True
     assert "'12,0' heeft een decimale komma" in text(check)
+
+
+# --- the mapping step (issue 9): a column of counts that is not recognised -------------------------
+
+OPEN = {"Gegevens": [[*TEMPLATE_HEADER, "Dossiers met plan"], ["Utrecht", "2025 K2", 30, 12, 4]]}
+
+
+def test_an_open_column_is_asked_with_a_labelled_dropdown_suggestions_first(page, db, tmp_path):
+    files = [contents(tmp_path, "eigen.xlsx", OPEN)]
+    check, disabled, _, _ = page.check_files(files, None, ["eigen.xlsx"])
+    assert disabled is True
+    assert "Niet elke kolom is herkend: kies bij 'Kolommen koppelen' wat erin staat." in text(check)
+    [box] = [s for s in find(check, html.Section) if getattr(s, "id", None) == "aanleveren-mapping-box"]
+    [dropdown] = find(box, dcc.Dropdown)
+    [label] = find(box, html.Label)
+    assert text(label) == "Kolom 'Dossiers met plan' (eigen.xlsx, Gegevens!E1)"
+    assert dropdown.id == {"type": page.COLUMN, "header": "dossiers met plan"}
+    assert [o["value"] for o in dropdown.options][:3] == ["dossiers_totaal", "dossiers_met_veiligheidsplan", "skip"]
+    assert dropdown.options[2]["label"] == "overslaan"
+    assert dropdown.options[0]["label"] == "Cliëntdossiers (huiselijk geweld) (voorstel)"
+    assert [b for b in find(box, html.Button) if b.id == {"type": page.APPLY, "index": 0}]
+
+
+def test_the_answer_is_kept_checked_again_and_stored_with_it(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    ids = [{"type": page.COLUMN, "header": "dossiers met plan"}]
+    given = page.apply_columns([1], ["dossiers_met_veiligheidsplan"], ids, {})
+    assert given == {"dossiers met plan": "dossiers_met_veiligheidsplan"}
+    check, disabled, _, _ = page.check_files(files, None, names, given)
+    assert disabled is False
+    shown = text(check)
+    assert "eigen.xlsx: in orde, 3 waarden" in shown
+    assert (
+        "Kolom 'Dossiers met plan' (Gegevens!E1) is gelezen als 'waarvan met gemeenschappelijk veiligheidsplan' "
+        "(zoals opgegeven)." in shown
+    )
+    [dropdown] = find(check, dcc.Dropdown)  # still there, to change the answer
+    assert dropdown.value == "dossiers_met_veiligheidsplan"
+    page.save_files(1, files, names, None, given)
+    stored = current_values(db)
+    assert ("dossiers_met_veiligheidsplan", 4) in list(zip(stored["element"], stored["value"], strict=True))
+    assert page.apply_columns([2], [None], ids, given) == {}  # an emptied choice is withdrawn
+
+
+def test_the_mapping_from_the_browser_is_not_trusted(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    _, disabled, _, _ = page.check_files(files, None, names, {"dossiers met plan": "drop table"})
+    assert disabled is True  # an unknown code is no answer
+    _, disabled, _, _ = page.check_files(files, None, names, ["not", "a", "mapping"])
+    assert disabled is True
+    with pytest.raises(PreventUpdate):
+        page.apply_columns([0], [], [], {})  # only rendered, not clicked
+    with pytest.raises(PreventUpdate):
+        as_user(STUURGROEP, page.apply_columns, [1], ["skip"], [{"type": page.COLUMN, "header": "x"}], {})
+
+
+# --- remembered per organisation (issue 9, part 5) ------------------------------------------------
+
+
+def test_an_answer_stored_is_remembered_for_the_organisation_and_applied_next_time(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    given = {"dossiers met plan": "dossiers_met_veiligheidsplan"}
+    as_user(GEMEENTE, page.save_files, 1, files, names, None, given)
+    later = [contents(tmp_path, "later.xlsx", {"Gegevens": [OPEN["Gegevens"][0], ["Utrecht", "2025 K3", 3, 1, 2]]})]
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, later, None, ["later.xlsx"])
+    assert disabled is False
+    assert (
+        "Kolom 'Dossiers met plan' (Gegevens!E1) is gelezen als 'waarvan met gemeenschappelijk veiligheidsplan' "
+        "(volgens de koppeling van gemeente Utrecht)." in text(check)
+    )
+    _, disabled, _, _ = as_user(KETENPARTNER, page.check_files, later, None, ["later.xlsx"])
+    assert disabled is True  # another organisation is asked
+    mine = as_user(GEMEENTE, page.mappings_block, db, GEMEENTE)
+    assert "Onthouden kolomkoppelingen van gemeente Utrecht" in text(mine)
+    assert "dossiers met plan" in text(mine)
+    assert "dossiers met plan" not in text(page.mappings_block(db, KETENPARTNER))
+    assert "dossiers met plan" in text(page.mappings_block(db, ADMIN))  # a beheerder sees every source
+    entries = read_audit(db)
+    assert entries.loc[entries["action"] == "koppeling_gewijzigd", "actor"].tolist() == ["utrecht"]
+
+
+def test_a_remembered_mapping_is_removed_by_its_owner_or_a_beheerder_only(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", OPEN)], ["eigen.xlsx"]
+    as_user(GEMEENTE, page.save_files, 1, files, names, None, {"dossiers met plan": "skip"})
+    choice = "gemeente Utrecht\tdossiers met plan"
+    blocks, said = as_user(KETENPARTNER, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+    assert said == "U mag de koppelingen van gemeente Utrecht niet wijzigen."
+    blocks, said = as_user(GEMEENTE, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+    assert said == "De koppeling van kolom 'dossiers met plan' voor gemeente Utrecht is verwijderd."
+    assert "Er zijn nog geen kolomkoppelingen onthouden." in text(blocks)
+    entries = read_audit(db)
+    assert entries.loc[entries["action"] == "koppeling_verwijderd", "actor"].tolist() == ["utrecht"]
+    with pytest.raises(PreventUpdate):
+        as_user(STUURGROEP, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")

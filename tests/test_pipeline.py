@@ -107,10 +107,25 @@ def test_layouts(tmp_path, sheets, kwargs, expected):
 
 
 def test_unknown_header_is_a_warning_with_its_cell(tmp_path):
-    sheets = {"Blad1": [["Gemeente", "Kwartaal", "Aantal THV", "Wachttijd"], ["Utrecht", "2024 K1", 3, 12]]}
+    # Issue 9: an unread column of text is skipped with a warning; one of counts is a question (below).
+    sheets = {"Blad1": [["Gemeente", "Kwartaal", "Aantal THV", "Wachttijd"], ["Utrecht", "2024 K1", 3, "kort"]]}
     result = read(tmp_path, sheets)
     assert codes(result) == [("Blad1!D1", "unknown_header")]
     assert values(result) == [("GM0344", "2024Q1", "thv_totaal", 3)]
+
+
+def test_an_unread_column_of_counts_is_a_question_until_mapped_or_skipped(tmp_path):
+    sheets = {"Blad1": [["Gemeente", "Kwartaal", "Aantal THV", "Wachttijd"], ["Utrecht", "2024 K1", 3, 12]]}
+    result = read(tmp_path, sheets)
+    assert codes(result) == [("Blad1!D1", "unmapped_column")]
+    assert not result.ok
+    assert "Kolom 'Wachttijd' is niet herkend" in result.problems[0].message
+    assert [(q.cell, q.header) for q in result.questions] == [("D1", "Wachttijd")]
+    skipped = read(tmp_path, sheets, columns={"wachttijd": "skip"})
+    assert skipped.ok and codes(skipped) == []
+    assert values(skipped) == [("GM0344", "2024Q1", "thv_totaal", 3)]
+    mapped = read(tmp_path, sheets, columns={"wachttijd": "plegers_in_beeld"})
+    assert values(mapped) == [("GM0344", "2024Q1", "plegers_in_beeld", 12), ("GM0344", "2024Q1", "thv_totaal", 3)]
 
 
 # --- where the municipality comes from --------------------------------------------------------

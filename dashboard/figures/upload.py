@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from dashboard.format import number
 from dashboard.intake import StoredFile, municipality_name
 from db.audit import TIMEZONE
+from ingest.columns import ROLE_CODES, SKIP, How, header_key
+from ingest.columns import label as column_label
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.pipeline import FileResult
 from ingest.problem_groups import group_problems
@@ -202,3 +205,73 @@ def value_history_frame(history: pd.DataFrame) -> pd.DataFrame:
         },
         columns=VALUE_HISTORY_COLUMNS,
     )
+
+
+# --- the mapping step: columns the uploader says the meaning of --------------------------------
+
+
+@dataclass(frozen=True)
+class OpenColumn:
+    """A column to map on the page: its header (and key), where it is, the choices best first, the answer so far."""
+
+    key: str
+    header: str
+    where: str
+    choices: tuple[tuple[str, str], ...]  # (code, Dutch label)
+    answer: str | None
+
+
+def column_choices(suggestions: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The suggestions first, then `overslaan`, then every other element and the structural roles."""
+    rest = [e.code for e in ELEMENTS if e.code not in suggestions] + [
+        code for code in ROLE_CODES if code not in suggestions
+    ]
+    codes = [*suggestions, SKIP, *rest]
+    return tuple((code, f"{column_label(code)} (voorstel)" if code in suggestions else column_label(code))
+                 for code in codes)  # fmt: skip
+
+
+def open_columns(results: Sequence[FileResult], given: dict[str, str]) -> list[OpenColumn]:
+    """Every column of the checked files the uploader is asked about or has answered, once per header."""
+    found: dict[str, OpenColumn] = {}
+    for result in results:
+        for question in result.questions:
+            key = header_key(question.header)
+            if key not in found:
+                where = f"{result.file}, {question.sheet}!{question.cell}"
+                found[key] = OpenColumn(key, question.header, where, column_choices(question.suggestions), None)
+        for reading in result.readings:
+            key = header_key(reading.reading.header)
+            answered = reading.reading.how is How.GIVEN and key in given
+            if (answered or reading.reading.how is How.REMEMBERED) and key not in found:
+                where = f"{result.file}, {reading.sheet}!{reading.cell}"
+                answer = given.get(key) or (SKIP if reading.reading.meaning == "ignore" else reading.reading.meaning)
+                found[key] = OpenColumn(key, reading.reading.header, where, column_choices(()), answer)
+    return list(found.values())
+
+
+def mappings_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The remembered column mappings (`ingest.mappings.list_mappings`) as the page shows them."""
+    frame = pd.DataFrame(
+        {
+            "Bron": rows["source"],
+            "Kolom": rows["header"],
+            "Betekenis": [column_label(code) for code in rows["code"]],
+            "Gewijzigd door": rows["changed_by"],
+            "Gewijzigd op": [dutch_datetime(at) for at in rows["changed_at"]],
+        }
+    )
+    return frame.reset_index(drop=True)
+
+
+def mapping_choices(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """(value, label) for choosing one remembered mapping: the value joins source and header with a tab."""
+    return [
+        (f"{source}\t{header}", f"{source}: {header} = {column_label(code)}")
+        for source, header, code in zip(rows["source"], rows["header"], rows["code"], strict=True)
+    ]
+
+
+def readings_text(result: FileResult) -> list[str]:
+    """How the columns of a file were read, where it was not by a listed header."""
+    return [reading.text for reading in result.readings if reading.reading.how is not How.HEADER]

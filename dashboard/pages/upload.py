@@ -17,13 +17,13 @@ import io
 
 import dash
 import flask
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from accounts.scope import Scope
 from dashboard import components, data, intake
 from dashboard.access import current_scope, scope_or_none
-from dashboard.components import download_buttons, send_table
+from dashboard.components import DROPDOWN_LABELS, download_buttons, send_table
 from dashboard.figures import upload as fig
 from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
@@ -40,6 +40,8 @@ from reference.periods import FIRST_YEAR, Period, period_range
 PAGE = "aanleveren"
 dash.register_page(__name__, path="/aanleveren", name="Aanleveren", title="Aanleveren – Monitor plegeraanpak", order=4)
 
+COLUMN = f"{PAGE}-kolom"  # the pattern-matching type of the mapping step's dropdowns
+APPLY = f"{PAGE}-apply-columns"  # and of its button (pattern-matching: it exists only with questions)
 SHOWN_ROWS = 200  # rows of a preview or problem table shown on the page; downloads hold them all
 UPLOAD_LABEL = "Sleep uw Excel-bestanden hierheen of klik om te kiezen"
 ACCEPT = ",".join(ACCEPTED)  # the file dialog offers these: .xlsx, .csv, .ods
@@ -66,6 +68,8 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
             className="message" if result.ok else "message error",
         ),
     ]
+    if said := fig.readings_text(result):
+        parts.append(html.Ul([html.Li(text) for text in said], className="upload-readings"))
     if result.problems:
         caption = "Meldingen" if result.ok else "Wat er aan het bestand moet veranderen"
         parts.append(_problems_table(result, f"{caption}: {result.file}"))
@@ -84,6 +88,56 @@ def _file_block(result: FileResult, open_preview: bool) -> html.Section:
             )
         )
     return html.Section(parts, className="upload-file")
+
+
+def _mapping(columns: list[fig.OpenColumn]) -> list:
+    """The mapping step: a labelled dropdown per open column (the suggestions first, then `overslaan`,
+    then the rest) and the button that checks the files again with the choices."""
+    if not columns:
+        return []
+    controls = []
+    for number_, column in enumerate(columns, start=1):
+        component_id = {"type": COLUMN, "header": column.key}
+        dom_id = f"{PAGE}-kolom-{number_}"  # given to the dropdown's button by assets/a11y.js (a dict id is not)
+        controls.append(
+            html.Div(
+                [
+                    html.Label(f"Kolom '{column.header}' ({column.where})", htmlFor=dom_id),
+                    dcc.Dropdown(
+                        id=component_id,
+                        options=[{"label": text, "value": code} for code, text in column.choices],
+                        value=column.answer,
+                        placeholder="Kies wat deze kolom bevat",
+                        labels=DROPDOWN_LABELS,
+                        clearable=True,
+                    ),
+                ],
+                className="control mapping-control",
+                **{"data-dropdown-id": dom_id},
+            )
+        )
+    return [
+        html.Section(
+            [
+                html.H3("Kolommen koppelen", id=f"{PAGE}-mapping-title"),
+                html.P(
+                    "Deze kolommen bevatten aantallen, maar we weten niet zeker wat ze betekenen. Kies per kolom wat "
+                    "erin staat, of 'overslaan', en controleer de bestanden opnieuw.",
+                    className="note",
+                ),
+                html.Div(controls, className="controls mapping"),
+                html.Button(
+                    "Opnieuw controleren met deze keuzes",
+                    id={"type": APPLY, "index": 0},
+                    className="button secondary",
+                    n_clicks=0,
+                ),
+            ],
+            id=f"{PAGE}-mapping-box",
+            className="upload-mapping",
+            **{"aria-labelledby": f"{PAGE}-mapping-title"},
+        )
+    ]
 
 
 def _stored_block(item: intake.StoredFile) -> html.Section:
@@ -112,6 +166,39 @@ def history_table(engine, scope: Scope) -> html.Div:
         table_id=f"{PAGE}-history-tabel",
         numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
     )
+
+
+def mappings_block(engine, scope: Scope) -> list:
+    """The remembered column mappings the user sees (a beheerder all, anyone else their organisation's),
+    and the choice to remove one."""
+    rows = intake.visible_mappings(engine, scope)
+    whose = "van alle bronnen" if scope.is_admin else f"van {intake.organisation_of(scope)}"
+    shown = (
+        [html.P("Er zijn nog geen kolomkoppelingen onthouden.", className="note")]
+        if rows.empty
+        else [components.html_table(fig.mappings_frame(rows), f"Onthouden kolomkoppelingen {whose}",
+                                    table_id=f"{PAGE}-mappings-tabel")]
+    )  # fmt: skip
+    return [
+        *shown,
+        html.Div(
+            [
+                html.Label("Koppeling om te verwijderen", htmlFor=f"{PAGE}-mapping-remove-choice"),
+                dcc.Dropdown(
+                    id=f"{PAGE}-mapping-remove-choice",
+                    options=[{"label": label, "value": value} for value, label in fig.mapping_choices(rows)],
+                    placeholder="Kies een koppeling",
+                    labels=DROPDOWN_LABELS,
+                ),
+            ],
+            className="control",
+        ),
+    ]
+
+
+def _empty_mappings() -> list:
+    """The mappings block without a user: its components, no data."""
+    return [dcc.Dropdown(id=f"{PAGE}-mapping-remove-choice", options=[], labels=DROPDOWN_LABELS)]
 
 
 def _period_choices(today: dt.date) -> list[str]:
@@ -272,6 +359,7 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
                         className="upload-label",
                     ),
                     dcc.Loading(html.Div(id=f"{PAGE}-check", **{"aria-live": "polite"}), type="dot"),
+                    dcc.Store(id=f"{PAGE}-columns", data={}),
                     html.Div(
                         [
                             html.P("Download de meldingen van alle bestanden:", className="note"),
@@ -307,6 +395,26 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
                     ),
                     html.Div(history, id=f"{PAGE}-history"),
                     download_buttons(f"{PAGE}-history"),
+                ],
+                className="upload-card",
+            ),
+            html.Section(
+                [
+                    html.H2("Kolomkoppelingen"),
+                    html.P(
+                        "Wat u bij 'Kolommen koppelen' kiest, wordt bij het opslaan onthouden voor "
+                        + (f"{intake.organisation_of(scope)}" if scope else "uw organisatie")
+                        + ": volgende bestanden met dezelfde kolom worden zo gelezen, zonder het opnieuw te vragen. "
+                        "Kies opnieuw in 'Kolommen koppelen' om een koppeling te wijzigen.",
+                        className="subtitle",
+                    ),
+                    html.Div(
+                        mappings_block(data.engine(), scope) if scope else _empty_mappings(), id=f"{PAGE}-mappings"
+                    ),
+                    html.Button(
+                        "Koppeling verwijderen", id=f"{PAGE}-mapping-remove", className="button secondary", n_clicks=0
+                    ),  # fmt: skip
+                    html.P(id=f"{PAGE}-mapping-removed", className="note", **{"aria-live": "polite"}),
                 ],
                 className="upload-card",
             ),
@@ -365,6 +473,31 @@ def download_template(_clicks: int) -> dict:
 
 
 @callback(
+    Output(f"{PAGE}-columns", "data"),
+    Input({"type": APPLY, "index": ALL}, "n_clicks"),
+    State({"type": COLUMN, "header": ALL}, "value"),
+    State({"type": COLUMN, "header": ALL}, "id"),
+    State(f"{PAGE}-columns", "data"),
+    prevent_initial_call=True,
+)
+def apply_columns(clicks, answers, ids, given):
+    """The uploader's answers in the mapping step, added to those given before; an emptied choice is withdrawn."""
+    _uploader()
+    if not any(clicks or []):
+        raise PreventUpdate  # the button was only rendered
+    given = dict(given or {})
+    for answer, component_id in zip(answers, ids, strict=False):
+        key = component_id.get("header") if isinstance(component_id, dict) else None
+        if not isinstance(key, str):
+            continue
+        if answer:
+            given[key] = answer
+        else:
+            given.pop(key, None)
+    return given
+
+
+@callback(
     Output(f"{PAGE}-check", "children"),
     Output(f"{PAGE}-save", "disabled"),
     Output(f"{PAGE}-problems-box", "hidden"),
@@ -372,17 +505,19 @@ def download_template(_clicks: int) -> dict:
     Input(f"{PAGE}-upload", "contents"),
     Input(f"{PAGE}-municipality", "value"),
     State(f"{PAGE}-upload", "filename"),
+    Input(f"{PAGE}-columns", "data"),
     prevent_initial_call=True,
 )
-def check_files(contents, municipality, names):
-    """Dry run of every uploaded file for the signed-in user; nothing is stored."""
+def check_files(contents, municipality, names, given=None):
+    """Dry run of every uploaded file for the signed-in user, with the columns mapped so far; nothing is stored."""
     scope = _uploader()
     files = _files(contents, names)
     if not files:
         return [], True, True, no_update
     municipality = intake.municipality_for_file(municipality)
-    engine = data.engine()  # the stored history, for the plausibility warnings
-    results = [intake.check_upload(c, n, municipality, scope=scope, engine=engine) for c, n in files]
+    engine = data.engine()
+    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given, engine=engine) for c, n in files]
+    open_columns = fig.open_columns(results, intake.valid_columns(given))
     valid = sum(result.ok for result in results)
     overview = (
         f"{number(len(results))} {'bestand' if len(results) == 1 else 'bestanden'} gecontroleerd: "
@@ -392,12 +527,15 @@ def check_files(contents, municipality, names):
     )  # fmt: skip
     if any(p.code == "missing_municipality" for result in results for p in result.problems):
         overview += " Noemt een bestand geen gemeente, vul die dan hierboven in."
+    if any(result.questions for result in results):
+        overview += " Niet elke kolom is herkend: kies bij 'Kolommen koppelen' wat erin staat."
     overview += (
         f" Ontbreekt een bestand? Een bestand groter dan {human_size(LIMITS.max_file_bytes)} neemt de browser niet aan."
     )
     blocks = [_file_block(result, open_preview=len(results) == 1) for result in results]
     has_problems = any(result.problems for result in results)
-    return [html.P(overview, className="upload-overview"), *blocks], valid == 0, not has_problems, []
+    check = [html.P(overview, className="upload-overview"), *_mapping(open_columns), *blocks]
+    return check, valid == 0, not has_problems, []
 
 
 @callback(
@@ -412,9 +550,10 @@ def check_files(contents, municipality, names):
     State(f"{PAGE}-upload", "contents"),
     State(f"{PAGE}-upload", "filename"),
     State(f"{PAGE}-municipality", "value"),
+    State(f"{PAGE}-columns", "data"),
     prevent_initial_call=True,
 )
-def save_files(_clicks, contents, names, municipality):
+def save_files(_clicks, contents, names, municipality, given=None):
     """Read every file again from its contents and store the valid ones; then clear the contents."""
     files = _files(contents, names)
     scope = current_scope()
@@ -424,7 +563,7 @@ def save_files(_clicks, contents, names, municipality):
     if not files or not scope.may_upload:
         raise PreventUpdate
     engine = data.engine()
-    done = intake.store_files(engine, files, intake.municipality_for_file(municipality), scope=scope)
+    done = intake.store_files(engine, files, intake.municipality_for_file(municipality), scope=scope, columns=given)
     stored = [item for item in done if item.stored.status == "stored"]
     first = next((item.result.records[0] for item in stored if item.result.records), None)
     result = [
@@ -451,23 +590,51 @@ def save_files(_clicks, contents, names, municipality):
 
 
 @callback(
+    Output(f"{PAGE}-mappings", "children"),
+    Output(f"{PAGE}-mapping-removed", "children"),
+    Input(f"{PAGE}-mapping-remove", "n_clicks"),
+    State(f"{PAGE}-mapping-remove-choice", "value"),
+    prevent_initial_call=True,
+)
+def remove_mapping(_clicks, choice):
+    """Remove the chosen remembered mapping (a beheerder any, anyone else their own); show the mappings again."""
+    scope = _uploader()
+    engine = data.engine()
+    said = ""
+    if ctx.triggered_id == f"{PAGE}-mapping-remove":
+        source, tab, header = str(choice or "").partition("\t")
+        if not tab:
+            said = "Kies eerst een koppeling om te verwijderen."
+        else:
+            try:
+                removed = intake.forget_mapping(engine, scope, source, header)
+            except PermissionError:
+                said = f"U mag de koppelingen van {source} niet wijzigen."
+            else:
+                said = f"De koppeling van kolom '{header}' voor {source} is verwijderd." if removed else ""
+    return mappings_block(engine, scope), said
+
+
+@callback(
     Output(f"{PAGE}-problems-download", "data"),
     Input(f"{PAGE}-problems-xlsx", "n_clicks"),
     Input(f"{PAGE}-problems-csv", "n_clicks"),
     State(f"{PAGE}-upload", "contents"),
     State(f"{PAGE}-upload", "filename"),
     State(f"{PAGE}-municipality", "value"),
+    State(f"{PAGE}-columns", "data"),
     prevent_initial_call=True,
 )
-def download_problems(_xlsx, _csv, contents, names, municipality):
+def download_problems(_xlsx, _csv, contents, names, municipality, given=None):
     """The problems of the uploaded files, found again from their contents."""
     scope = _uploader()
     files = _files(contents, names)
     if not files:
         raise PreventUpdate
     municipality = intake.municipality_for_file(municipality)
-    checked = [intake.check_upload(c, n, municipality, scope=scope, engine=data.engine()) for c, n in files]
-    frame = fig.problems_frame(checked)
+    engine = data.engine()
+    results = [intake.check_upload(c, n, municipality, scope=scope, columns=given, engine=engine) for c, n in files]
+    frame = fig.problems_frame(results)
     return send_table(frame, "meldingen_aanlevering", _format())
 
 

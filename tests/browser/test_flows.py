@@ -363,3 +363,55 @@ def test_a_region_address_with_an_indicator_opens_at_its_chart(page):
     assert state["focused"] and -5 <= state["top"] < state["height"] / 2, state  # still there once drawn
     link = page.locator('#regio-plegerhulp_uitval a[href="/indicatoren#definitie-plegerhulp_uitval"]')
     assert link.count() == 1
+
+
+# ---- (a2) the mapping step: a column of counts that is not recognised ------------------------------
+
+
+def test_an_unrecognised_column_is_mapped_with_the_keyboard_and_stored(page, served, tmp_path):
+    """Issue 9: the dry run asks about the open column; the uploader answers with the keyboard in a labelled
+    dropdown (suggestions first, 'overslaan'), the file is checked again, is in order and is stored."""
+    require_page("/aanleveren")
+    municipality = member_of(REGION)
+    rows = [["Gemeente", "Kwartaal", "Consultaties GGZ", "Wachttijd intake"], [municipality.code, PERIOD_LABEL, 2, 9]]
+    workbook = write_workbook(tmp_path / "eigen_export.xlsx", {"Gegevens": rows})
+
+    open_page(page, "/aanleveren")
+    page.set_input_files("#aanleveren-upload input[type=file]", str(workbook))
+    check = page.locator("#aanleveren-check")
+    check.get_by_text("1 geweigerd").wait_for()
+    assert "Kolom 'Wachttijd intake' is niet herkend" in check.text_content()
+    box = page.locator("#aanleveren-mapping-box")
+    box.wait_for(state="visible")
+    settle(page)
+    violations = axe_violations(page)
+    assert not violations, axe_report("/aanleveren asking about a column", violations)
+    named = page.evaluate(
+        """() => [...document.querySelectorAll('#aanleveren-mapping-box button.dash-dropdown')].map(b =>
+            (b.getAttribute('aria-labelledby') || '').split(/\\s+/).map(id => document.getElementById(id))
+                .filter(Boolean).map(el => el.textContent.trim()).join(' '))"""
+    )
+    assert len(named) == 1 and named[0].startswith("Kolom 'Wachttijd intake' (eigen_export.xlsx, Gegevens!D1)"), named
+
+    button = page.locator("#aanleveren-mapping-box button.dash-dropdown")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.type("overslaan")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#aanleveren-mapping-box button.dash-dropdown').textContent.includes('overslaan')"
+    )
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Opnieuw controleren met deze keuzes").focus()
+    page.keyboard.press("Enter")
+    check.get_by_text("1 in orde").wait_for()
+    assert "Kolom 'Wachttijd intake' (Gegevens!D1) wordt overgeslagen (zoals opgegeven)." in check.text_content()
+    settle(page)
+    violations = axe_violations(page)
+    assert not violations, axe_report("/aanleveren after mapping a column", violations)
+
+    page.locator("#aanleveren-save").click()
+    page.locator("#aanleveren-saved-tabel").wait_for()
+    saved = page.locator("#aanleveren-saved").text_content()
+    assert "eigen_export.xlsx: opgeslagen, 1 waarde" in saved, saved
