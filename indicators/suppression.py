@@ -287,6 +287,7 @@ class _Grid:
     components: list[_Component]
     row_cells: pd.Series  # row index of the work table -> cell id
     insight: list[_Insight | None]  # per quantity; None: no insider below the nation
+    beside: np.ndarray  # not small, but a scope's part leaves a small rest: hidden from the start as secondary
 
     @classmethod
     def build(cls, rows: pd.DataFrame, family: tuple[str, ...], insiders: _Insiders | None = None) -> _Grid:
@@ -313,21 +314,22 @@ class _Grid:
         low, high = zip(*(bounds(v, t) for v, t in by_quantity.values()), strict=True)
         components = _components(area_codes, period_codes)
         insight = _insight(insiders, family, by_quantity, area_codes, period_codes)
+        beside = np.zeros(n_cells, bool)
         for (values, threshold), seen in zip(by_quantity.values(), insight, strict=True):
             # the rest of a cell beside a scope's part is small (a region's rest is the other regions: `c.owner`)
             if seen is not None and threshold is not None:
                 rest = np.nan_to_num(values)[None, :] - seen.part
-                beside = seen.present & ~seen.whole & (rest >= 1) & (rest < threshold)
-                small |= exists & beside[seen.audited].any(axis=0)
+                rests = seen.present & ~seen.whole & (rest >= 1) & (rest < threshold)
+                beside |= exists & ~small & rests[seen.audited].any(axis=0)
         return cls(
             len(period_codes), exists, size, small, [v for v, _ in by_quantity.values()], list(low), list(high),
-            components, pd.Series(cell, index=rows.index), insight,
+            components, pd.Series(cell, index=rows.index), insight, beside,
         )  # fmt: skip
 
     def protect(self) -> tuple[np.ndarray, np.ndarray]:
         """Per cell: 0 published, 1 primary, 2 secondary, 3 withdrawn; and which hidden cells stay
         derivable however much more were hidden or withdrawn (see `suppress`)."""
-        hidden = np.where(self.small & self.exists, _PRIMARY, 0)
+        hidden = np.where(self.small & self.exists, _PRIMARY, np.where(self.beside, _SECONDARY, 0))
         unprotected = np.zeros(len(hidden), bool)
         for component in self.components:
             local = hidden[component.cells]
@@ -340,7 +342,7 @@ class _Grid:
         """Hide more cells of one component (in place), and withdraw the totals that pin a cell no
         hiding protects, until no attacker derives a guarded cell; returns the cells some attacker
         still derives whatever is hidden or withdrawn."""
-        size, small = self.size[c.cells], self.small[c.cells]
+        size, small = self.size[c.cells], (self.small | self.beside)[c.cells]
         pickable = self.exists[c.cells] & (np.nan_to_num(size) > 0)  # zeros protect nothing
         order = np.lexsort((np.arange(len(size)), np.nan_to_num(size)))
         rank = np.empty(len(size), int)

@@ -126,7 +126,9 @@ def trend_figure(code: str, indicator_code: str) -> go.Figure:
 # per store version (a new upload is seen at once, by every worker alike) and per view: a figure
 # drawn for a user with full detail is never served to one without
 @lru_cache(maxsize=256)
-def _trend_figure(_url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple) -> go.Figure:
+def _trend_figure(
+    _url: object, _version: int, _pattern: str, code: str, indicator_code: str, year: int, _view: tuple
+) -> go.Figure:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
     region_rows, national_rows = _trend_rows(code, indicator, [indicator.code])
