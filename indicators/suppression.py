@@ -15,13 +15,21 @@ pooled), with every figure that could identify a household hidden:
 
 Who attacks: an outsider, who knows the published table and what a mark means ("<5": 1 to 4; a
 proportion hidden as primary: denominator 1 to 9; another hidden count: at least the threshold,
-as zeros are never hidden), and an insider who also knows ONE area's row exactly (a projectleider
-their own region, a ketenpartner serving a whole region, whoever knows the nation). To stand up
-to both, every group (a total and its parts) with a hidden cell keeps at least three hidden
-cells, the total counted (fewer only where no other non-zero cell is left), and an audit then
-checks every hidden cell, for the outsider and for each single insider: by linear algebra (a
-cell is derived when it does not move along the null space of the published equations) and by
-the bounds on each group, and hides one more cell next to any cell it can still derive.
+as zeros are never hidden); an insider who also knows ONE area's row exactly (a projectleider
+their own region, whoever knows the nation); and every full-detail scope below the region
+(`indicators.insiders`: each municipality, each ketenpartner's list), who knows its own part of
+each cell. A published cell whose rest beside such a part is small is hidden from the start
+(secondary: it is not small itself). To stand up to all of them, every group (a total and its
+parts) with a hidden cell keeps at least three hidden cells, the total counted (fewer only where
+no other non-zero cell is left), and an audit then checks every hidden cell, for the outsider,
+each single insider and each scope (its parts as lower bounds, the cells it knows whole as
+known): by linear algebra (a cell is derived when it does not move along the null space of the
+published equations) and by the bounds, and hides one more cell next to any cell it can still
+derive.
+
+Twins: indicators that publish the same count (a count and its rate, two shares over one total)
+publish the same number or one of them not at all (`inconsistent`): the row that counts less is
+hidden, as the difference would be the figure of the municipalities it leaves out.
 
 Withdrawn rows: where no choice of more hidden cells protects a cell (four "<5" quarters of a
 year that is "<5" too: each is 1), the totals that pin it are left out of the public table
