@@ -186,3 +186,37 @@ def test_a_new_region_division_or_ketenpartner_list_recomputes_the_stored_tables
         monkeypatch.delenv("MONITOR_REGIO_INDELING")
         load_reference.cache_clear()
         engine.dispose()
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+@pytest.mark.parametrize("indicator", [RATE, KM])
+def test_the_region_trend_download_of_each_role_is_the_public_table(sample_db, name, indicator):
+    """Amstelland's trend download (Diemen's and the ketenpartner's region): each quarter's figure is
+    the public table's, empty where it is hidden."""
+    url, engine, _ = sample_db
+    scope = scope_of(get_user(engine, name))
+    public = read_indicators(engine, level="region", areas=["VR13"], indicators=[indicator], public=True)
+    with dashboard_on(url, scope):
+        from dash._callback_context import context_value
+        from dash._utils import AttributeDict
+
+        from dashboard.pages import region
+
+        prop = f"regio-trend-{indicator}-csv.n_clicks"
+        token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop, "value": 1}]))
+        try:
+            sent = region.TREND_CALLBACKS[indicator].download(0, 1, "VR13")
+        finally:
+            context_value.reset(token)
+    download = pd.read_csv(io.StringIO(sent["content"].lstrip("\ufeff")), sep=";", decimal=",")
+    scale = 100.0 if _is_proportion(indicator) else 1.0
+    values = public.assign(period=public["period"].str.replace("Q", " K")).set_index("period")["value"]
+    shown = download.set_index("Kwartaal")[download.columns[1]]
+    assert len(shown) > 20
+    for quarter, value in shown.items():
+        expected = values.get(quarter)
+        if expected is None or pd.isna(expected):
+            assert pd.isna(value), (name, quarter)
+        else:
+            assert value == pytest.approx(expected * scale, rel=1e-3, abs=1e-2), (name, quarter)
+    assert shown.isna().any() == values.isna().any()
