@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve test bench lint clean seed
+.PHONY: install run serve test bench lint clean seed upgrade
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,14 +14,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-seed: install
+# Brings the database at MONITOR_DB_URL (or data/monitor.sqlite) to the schema of this code.
+upgrade: install
+	$(BIN)/python -m db upgrade
+
+seed: upgrade
 	$(BIN)/python -m sample_data.seed
 
 run: seed
 	$(BIN)/python -m dashboard --demo
 
 # Production: several workers, no state in a worker; debug off. Put it behind a TLS-terminating proxy.
-serve: seed
+serve: upgrade seed
 	$(BIN)/gunicorn --workers $${WORKERS:-4} --bind $${BIND:-127.0.0.1:8050} dashboard.wsgi:server
 
 test: install

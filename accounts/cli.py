@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO
     out, stdin = out or sys.stdout, stdin or sys.stdin
     args = build_parser().parse_args(argv)
     try:
-        engine = connect(args.db)  # accounts.schema is imported: the users and sessions tables exist
+        engine = connect(args.db)  # creates an empty database at the current schema
     except MonitorError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE

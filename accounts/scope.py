@@ -9,7 +9,7 @@
 | stuurgroep    | nothing                            | nothing                             |
 
 Everything outside a user's full detail is shown as the steering group sees it: regions and the
-nation only, with small numbers suppressed (`ingest.suppression`). A `Scope` is built on the
+nation only, with small numbers suppressed (`indicators.suppression`). A `Scope` is built on the
 server from the account in the database, never from anything the browser sends.
 """
 

@@ -6,12 +6,13 @@ Writes one filled-in official template per municipality of 2025 K3 (342 files) i
 folder, checks that `ingest.pipeline.read_file` reads each without errors, then measures R rounds
 of, in alternating order:
 
-- load: `ingest.store.connect()` on a fresh database (creates the schema), then
+- load: `db.engine.connect()` on a fresh database (creates the schema), then
   `ingest.pipeline.load_file()` for every file (guard, calamine, locate, resolve, validate, store),
   with the reference data cache cleared first so that reading it is part of the load;
 - plain read: `pandas.read_excel(path, sheet_name=None, engine="openpyxl")` for every file. All
-  sheets, because that is what the loader reads: `ingest.reader.read_workbook` reads every
-  worksheet, visible or hidden (instructions, data sheet, the very hidden list of names).
+  sheets, because that is what the loader reads: `ingest.reader.read_workbook` (in the reading
+  child process of `ingest.isolation`) reads every worksheet, visible or hidden (instructions,
+  data sheet, the very hidden list of names).
 
 Goals: load median <= 0.5 x plain-read median, and a peak memory under 300 MB for a process that
 loads all files. The peak is measured in fresh subprocesses (`--load-only`, `--read-only`), started
@@ -162,9 +163,7 @@ STAGES = (
     ("reference loading", "load_reference"),
     ("connect + create schema", "connect"),
     ("read_file (all checks, no storing)", "read_file"),
-    ("  read_workbook", "read_workbook"),
-    ("    guard (inspect_file)", "inspect_file"),
-    ("    _normalise", "_normalise"),
+    ("  read_workbook_isolated (guard, calamine: the child, not profiled)", "read_workbook_isolated"),
     ("  locate_table", "locate_table"),
     ("    _header_row_score", "_header_row_score"),
     ("    classify (header words)", "classify"),
@@ -177,7 +176,6 @@ STAGES = (
     ("file_sha256", "file_sha256"),
     ("store_upload", "store_upload"),
 )
-CALAMINE = "    calamine (read_workbook - guard - _normalise)"
 
 
 def _stage_seconds(stats) -> dict[str, float | None]:
@@ -189,10 +187,6 @@ def _stage_seconds(stats) -> dict[str, float | None]:
     for stage, function in STAGES:
         seconds = by_name.get(function)
         stages[stage] = None if seconds is None else round(seconds, 3)
-        if function == "_normalise":
-            parts = [by_name.get(name) for name in ("read_workbook", "inspect_file", "_normalise")]
-            if None not in parts:
-                stages[CALAMINE] = round(parts[0] - parts[1] - parts[2], 3)
     return stages
 
 

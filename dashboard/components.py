@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard.figures import completeness as fig
 from dashboard.format import number
+from reference.periods import Period
 
 DROPDOWN_LABELS = {  # Dash 4's dropdown texts, in Dutch: dcc.Dropdown(labels=DROPDOWN_LABELS)
     "search": "Zoeken",
@@ -129,3 +132,62 @@ def send_table(frame: pd.DataFrame, name: str, fmt: str) -> dict:
 
     text = neutralise_formulas(frame).to_csv(sep=";", decimal=",", index=False)
     return dcc.send_string("\ufeff" + text, f"{name}.csv")
+
+
+# --- the completeness page's matrix (dashboard.figures.completeness gives its cells) ---------------
+
+
+def _delivery_cell(row) -> html.Td:
+    look = fig.LOOKS[row.status]
+    partial = row.status in (fig.Status.ON_TIME, fig.Status.LATE) and row.elements < fig.ELEMENT_COUNT
+    visible = [html.Span(look.symbol, className="delivery-symbol")]
+    if partial:
+        visible.append(html.Span(f"{row.elements}/{fig.ELEMENT_COUNT}", className="delivery-partial"))
+    text = fig.cell_text(row.status, row.elements, row.first_delivery, row.deadline)
+    return html.Td(
+        [html.Span(visible, **{"aria-hidden": "true"}), html.Span(text, className="delivery-sr-only")],
+        title=text,
+        className=f"delivery {look.css}" + (" delivery-partial-cell" if partial else ""),
+    )
+
+
+def delivery_matrix(cells: pd.DataFrame, totals: pd.DataFrame, periods: Sequence[Period], caption: str) -> html.Table:
+    """The matrix as an accessible table: a row per municipality, a column per quarter, the totals per
+    quarter in the footer."""
+    header = html.Thead(
+        html.Tr([html.Th("Gemeente", scope="col")] + [html.Th(p.label, scope="col", className="num") for p in periods])
+    )
+    rows = []
+    for (code, name), part in cells.groupby(["municipality", "name"], sort=False):
+        rows.append(html.Tr([html.Th(name, scope="row", title=code)] + [_delivery_cell(r) for r in part.itertuples()]))
+    by_period = {row.period: row for row in totals.itertuples()}
+    footer = html.Tfoot(
+        [
+            html.Tr(
+                [html.Th(label, scope="row")]
+                + [
+                    html.Td(render(by_period[str(p)]), className="num") if str(p) in by_period else html.Td("")
+                    for p in periods
+                ]  # fmt: skip
+            )
+            for label, render in fig.TOTAL_ROWS
+        ]
+    )
+    return html.Table([html.Caption(caption), header, html.Tbody(rows), footer], className="delivery-matrix")
+
+
+def delivery_legend() -> html.Ul:
+    """What the symbols and colours of the matrix mean."""
+    items = [
+        html.Li([html.Span(look.symbol, className=f"delivery {look.css} legend-swatch"), f" {look.label}"])
+        for look in fig.LOOKS.values()
+    ]
+    items.append(
+        html.Li(
+            [
+                html.Span(f"7/{fig.ELEMENT_COUNT}", className="delivery legend-swatch delivery-partial"),
+                f" gedeeltelijk: 7 van de {fig.ELEMENT_COUNT} gegevens aangeleverd",
+            ]
+        )
+    )
+    return html.Ul(items, className="delivery-legend", **{"aria-label": "Legenda"})

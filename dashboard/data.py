@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from dashboard.access import current_scope
 from db.engine import connect
 from db.values import store_version
+from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS_BY_CODE, Indicator
 from indicators.table import pattern_key, read_indicators
 from reference.areas import Reference, load_reference
-from reference.periods import Period
 
 
 @cache
@@ -98,8 +98,6 @@ def _indicators(
 
 def latest_complete_quarter(today: dt.date | None = None) -> str | None:
     """The last quarter that has ended and has figures, as `2024Q1`."""
-    today = today or dt.date.today()
     # Which quarters have figures is no secret: read the full national row, whoever asks.
     national = _indicators(*store_key(), False, "national", ("NL",), None, None)
-    ended = [p for p in national.loc[national["reported"] > 0, "period"].unique() if Period.parse_code(p).end <= today]
-    return max(ended, default=None)
+    return next(iter(complete_periods(national, today)), None)

@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +36,11 @@ from accounts.scope import Role, Scope
 from db.audit import Action, record
 from db.engine import write_transaction
 from db.values import value_history
-from indicators.table import refresh
 from ingest.guard import LIMITS, Limits
-from ingest.pipeline import FileResult, read_file
+from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problems import Problem, human_size, problem
 from ingest.records import Record
-from ingest.store import StoreResult, file_sha256, store_upload
+from ingest.store import StoreResult
 from reference.areas import Reference, load_reference
 from reference.periods import Period
 from reference.text import fold
@@ -223,14 +222,6 @@ def temporary_copy(data: bytes) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def _read(path: Path, label: str, municipality: str | None, today: dt.date | None) -> FileResult:
-    try:
-        return read_file(path, label=label, municipality=municipality or None, today=today)
-    except Exception as exc:  # a page must answer; the guard and reader fail closed, this is the last net
-        log.exception("reading upload %r failed", label)
-        return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
-
-
 def _within_scope(
     result: FileResult, choice: str | None, scope: Scope, reference: Reference
 ) -> tuple[FileResult, list[str]]:
@@ -261,8 +252,47 @@ def check_upload(
     if data is None:
         return FileResult(label, [], problems)
     with temporary_copy(data) as path:
-        result = _read(path, label, municipality, today)
+        result = read_file(path, label=label, municipality=municipality or None, today=today)
     return _within_scope(result, municipality, scope, load_reference())[0]
+
+
+def store_files(
+    engine: Engine,
+    files: Sequence[tuple[object, object]],
+    municipality: str | None = None,
+    today: dt.date | None = None,
+    *,
+    scope: Scope,
+) -> list[StoredFile]:
+    """Read each uploaded (contents, name) again from its bytes and store it for `scope`, each on
+    its own and all or nothing (`ingest.pipeline.load_files`, which then refreshes the indicators).
+    Every attempt is recorded (uploaded by the user, source by role); a file naming a municipality
+    outside the scope is recorded as rejected, and its refusal in the audit log."""
+    if not scope.may_upload:
+        raise PermissionError(f"{scope.user} ({scope.role}) mag niet aanleveren")
+    reference = load_reference()
+    who = {"source": source_of(scope), "uploaded_by": scope.user}
+    outside: dict[str, list[str]] = {}
+
+    def within_scope(result: FileResult) -> FileResult:
+        result, outside[result.file] = _within_scope(result, municipality, scope, reference)
+        return result
+
+    with ExitStack() as stack:
+        deliveries = []
+        for contents, name in files:
+            label = safe_label(name)
+            data, problems = decode_upload(contents, label)
+            path = stack.enter_context(temporary_copy(data)) if data is not None else None
+            deliveries.append(Delivery(path, label=label, municipality=municipality or None, refused=tuple(problems)
+                                       if data is None else (), **who))  # fmt: skip
+        loaded = load_files(engine, deliveries, today=today, check=within_scope)
+    for _, result, stored in loaded:
+        if refused := outside.get(result.file):
+            details = {"upload_id": stored.upload_id, "reden": "buiten bereik", "gemeenten": refused}
+            with write_transaction(engine) as conn:
+                record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=result.file, details=details)
+    return [StoredFile(result, stored) for _, result, stored in loaded]
 
 
 def store_file(
@@ -274,37 +304,8 @@ def store_file(
     *,
     scope: Scope,
 ) -> StoredFile:
-    """Read one uploaded file again from its bytes and store it for `scope`, all or nothing; the
-    attempt is recorded (uploaded by the user, source by role). A file naming a municipality
-    outside the scope is recorded as rejected, and its refusal in the audit log."""
-    if not scope.may_upload:
-        raise PermissionError(f"{scope.user} ({scope.role}) mag niet aanleveren")
-    label = safe_label(name)
-    who = {"source": source_of(scope), "uploaded_by": scope.user}
-    data, problems = decode_upload(contents, label)
-    if data is None:
-        stored = store_upload(engine, file_name=label, sha256="", records=[], problems=problems, **who)
-        return StoredFile(FileResult(label, [], problems), stored)
-    with temporary_copy(data) as path:
-        result, refused = _within_scope(_read(path, label, municipality, today), municipality, scope, load_reference())
-        sha256 = file_sha256(path)
-    stored = store_upload(engine, file_name=label, sha256=sha256, records=result.records, problems=result.problems,
-                          **who)  # fmt: skip
-    if refused:
-        details = {"upload_id": stored.upload_id, "reden": "buiten bereik", "gemeenten": refused}
-        with write_transaction(engine) as conn:
-            record(conn, actor=scope.user, action=Action.UPLOAD_REFUSED, subject=label, details=details)
-    return StoredFile(result, stored)
-
-
-def store_files(
-    engine: Engine, files: Sequence[tuple[object, object]], municipality: str | None = None, *, scope: Scope
-) -> list[StoredFile]:
-    """Store each (contents, name) on its own, then recompute the indicator table when anything changed."""
-    done = [store_file(engine, contents, name, municipality, scope=scope) for contents, name in files]
-    if any(item.stored.status == "stored" for item in done):
-        refresh(engine)
-    return done
+    """`store_files` for one file."""
+    return store_files(engine, [(contents, name)], municipality, today, scope=scope)[0]
 
 
 def refuse_upload(engine: Engine, scope: Scope, names: Sequence[object]) -> None:

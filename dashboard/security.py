@@ -9,7 +9,6 @@ user it belongs to (`accounts.sessions`), so the scope comes from the server, ne
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -17,6 +16,7 @@ from urllib.parse import urlsplit
 import flask
 
 from accounts.sessions import authenticate, end_session, resolve, start_session
+from config import settings
 from db.audit import Action, record
 from db.engine import write_transaction
 
@@ -25,7 +25,8 @@ DEMO_ENV = "MONITOR_DEMO"
 SECURE_COOKIE_ENV = "MONITOR_COOKIE_SECURE"
 MAX_REQUEST_ENV = "MONITOR_MAX_REQUEST_MB"
 ORIGINS_ENV = "MONITOR_ALLOWED_ORIGINS"
-DEFAULT_MAX_REQUEST_MB = 64  # a few files of the ingest limit (20 MB), base64-encoded by the browser
+# a few files of the ingest limit (20 MB), base64-encoded by the browser
+DEFAULT_MAX_REQUEST_MB = int(settings.DEFAULTS[MAX_REQUEST_ENV])
 PUBLIC_PATHS = frozenset({"/login", "/assets/style.css", "/assets/login.css"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -44,11 +45,6 @@ _HEADERS = {
 }
 
 
-def _flag(name: str, default: bool) -> bool:
-    text = os.environ.get(name, "").strip().lower()
-    return default if not text else text in ("1", "true", "ja", "yes", "on")
-
-
 @dataclass(frozen=True)
 class Settings:
     """How the gate behaves. `from_environment` is what production uses."""
@@ -60,14 +56,13 @@ class Settings:
 
     @classmethod
     def from_environment(cls, demo: bool | None = None) -> Settings:
-        demo = _flag(DEMO_ENV, False) if demo is None else demo
-        megabytes = os.environ.get(MAX_REQUEST_ENV, "").strip()
-        origins = frozenset(o.strip().rstrip("/") for o in os.environ.get(ORIGINS_ENV, "").split(",") if o.strip())
+        demo = settings.flag(DEMO_ENV) if demo is None else demo
+        origins = frozenset(o.strip().rstrip("/") for o in settings.get(ORIGINS_ENV).split(",") if o.strip())
         return cls(
             demo=demo,
             # Secure needs HTTPS; the demo runs on plain http://127.0.0.1.
-            secure_cookie=_flag(SECURE_COOKIE_ENV, not demo),
-            max_request_bytes=int(float(megabytes) * 1024 * 1024) if megabytes else cls.max_request_bytes,
+            secure_cookie=settings.flag(SECURE_COOKIE_ENV, default=not demo),
+            max_request_bytes=int(settings.number(MAX_REQUEST_ENV) * 1024 * 1024),
             allowed_origins=origins,
         )
 

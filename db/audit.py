@@ -2,7 +2,7 @@
 
 Write with `record` inside the transaction that makes the change, so that the change and its
 entry land together or not at all. The database refuses to update or delete an entry (triggers
-in `ingest.schema`). Read with `read_audit`, which the beheerder's page and download use.
+in `db.tables`). Read with `read_audit`, which the beheerder's page and download use.
 """
 
 from __future__ import annotations

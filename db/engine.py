@@ -1,4 +1,5 @@
-"""Opening the monitor's database: which one (`database_url`), the SQLite settings, and the one
+"""Opening the monitor's database: which one (`database_url`), the SQLite settings, the check that
+its schema is the one this code expects (`connect`; migrations in db/migrations), and the one
 write transaction (`write_transaction`) that every writer uses.
 
 Works unchanged on SQLite (the embedded default) and PostgreSQL. Writers are serialised (SQLite:
@@ -13,12 +14,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from config import settings
-from config.errors import ConfigurationError
+from config.errors import ConfigurationError, MonitorError
+from db.migrations import HEAD, VERSION_TABLE, is_known, stamp_head
 from db.tables import metadata
 
 DB_ENV = "MONITOR_DB_URL"
@@ -82,11 +84,9 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def connect(url: str | None = None) -> Engine:
-    """An engine on the monitor's database, with the tables created if they are missing."""
-    text = database_url(url)
-    parsed = _parse_url(text)
-    shown = parsed.render_as_string(hide_password=True)
+def open_engine(url: str | None = None) -> Engine:
+    """An engine on the monitor's database as it is: nothing created, the version not checked (db.upgrade)."""
+    parsed = _parse_url(database_url(url))
     try:
         if parsed.get_backend_name() == "sqlite":
             engine = create_engine(parsed)
@@ -95,27 +95,122 @@ def connect(url: str | None = None) -> Engine:
             engine = create_engine(parsed, pool_pre_ping=True)
     except (ArgumentError, NoSuchModuleError, ImportError, TypeError) as exc:
         raise ConfigurationError(
-            f"Met de database-URL '{shown}' kan geen verbinding worden gemaakt ({exc}). Controleer --db of {DB_ENV}."
-        ) from exc
-    try:
-        try:
-            metadata.create_all(engine)
-        except IntegrityError:  # another process created the tables at the same moment
-            metadata.create_all(engine)
-    except DBAPIError as exc:
-        engine.dispose()
-        detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        raise ConfigurationError(
-            f"De database '{shown}' is niet bereikbaar of kan niet worden geopend ({detail}). "
-            f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
+            f"Met de database-URL '{shown(parsed)}' kan geen verbinding worden gemaakt ({exc}). "
+            f"Controleer --db of {DB_ENV}."
         ) from exc
     return engine
 
 
+def shown(url: URL | Engine) -> str:
+    """A database URL as messages show it: without its password."""
+    return (url.url if isinstance(url, Engine) else url).render_as_string(hide_password=True)
+
+
+def unreachable(engine: Engine, exc: DBAPIError) -> ConfigurationError:
+    """The error for a database that cannot be opened or read."""
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    return ConfigurationError(
+        f"De database '{shown(engine)}' is niet bereikbaar of kan niet worden geopend ({detail}). "
+        f"Controleer --db of {DB_ENV}, en of de databaseserver draait."
+    )
+
+
+def connect(url: str | None = None) -> Engine:
+    """An engine on the monitor's database at the schema this code expects (an empty database is created).
+
+    A database that is behind (made before migrations, or at an older revision) or newer than the
+    code is refused with a ConfigurationError; `make upgrade` (`python -m db upgrade`) brings it up to date.
+    """
+    engine = open_engine(url)
+    try:
+        _ensure_current(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise unreachable(engine, exc) from exc
+    except ConfigurationError:
+        engine.dispose()
+        raise
+    return engine
+
+
+# --- the schema version: one SELECT on every connect; Alembic only to create or to refuse ------
+
+
+def monitor_tables(connection: Connection) -> set[str]:
+    """The monitor's tables (of db.tables) that exist in the database."""
+    return set(inspect(connection).get_table_names()) & set(metadata.tables)
+
+
+def database_revision(engine: Engine) -> str | None:
+    """The database's revision in `alembic_version`; None without one (an empty or pre-migration database)."""
+    with engine.connect() as conn:
+        try:
+            versions = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        except (OperationalError, ProgrammingError):
+            conn.rollback()
+            if VERSION_TABLE in inspect(conn).get_table_names():
+                raise
+            return None
+    return ",".join(sorted(versions)) or None
+
+
+def create_if_empty(engine: Engine) -> bool:
+    """Create the tables at HEAD when the database has none of them; whether it did."""
+    with write_transaction(engine) as conn:
+        if monitor_tables(conn):  # already there, or made by another process while this one waited
+            return False
+        metadata.create_all(conn)
+        stamp_head(conn)
+    return True
+
+
+def behind_or_newer(engine: Engine, revision: str | None) -> ConfigurationError:
+    """The error for a database whose revision is not HEAD."""
+    where = f"De database '{shown(engine)}'"
+    upgrade = "Werk de database bij met 'make upgrade' (of 'python -m db upgrade --db URL') en probeer het opnieuw."
+    if revision is None:
+        return ConfigurationError(f"{where} is gemaakt door een versie van de monitor van voor de migraties. {upgrade}")
+    if is_known(revision):
+        return ConfigurationError(
+            f"{where} heeft versie {revision}, deze versie van de monitor verwacht versie {HEAD}. {upgrade}"
+        )
+    return ConfigurationError(
+        f"{where} heeft versie {revision}, die deze versie van de monitor niet kent: de database is nieuwer "
+        "dan de code. Er is niets aan de database veranderd; gebruik de nieuwere versie van de monitor."
+    )
+
+
+def _ensure_current(engine: Engine) -> None:
+    revision = database_revision(engine)
+    if revision is None and create_if_empty(engine):
+        return
+    if revision is None:
+        revision = database_revision(engine)  # another process may just have created it
+    if revision != HEAD:
+        raise behind_or_newer(engine, revision)
+
+
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction; only one runs at a time per database."""
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
-        yield conn
+def write_transaction(engine: Engine, *, foreign_keys_at_end: bool = False) -> Iterator[Connection]:
+    """One write transaction; only one runs at a time per database.
+
+    `foreign_keys_at_end` (for migrations): SQLite checks every foreign key once before committing
+    instead of per statement, so that a migration can copy a table and drop the original (batch ALTER).
+    """
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+        at_end = foreign_keys_at_end and conn.dialect.name == "sqlite"
+        if at_end:  # only outside a transaction does SQLite take this pragma
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(select(func.pg_advisory_xact_lock(_PG_LOCK_KEY)))
+                yield conn
+                if at_end and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+                    raise MonitorError(
+                        f"De wijziging van de database is teruggedraaid: {len(broken)} verwijzingen kloppen niet meer "
+                        f"(eerste: tabel {broken[0][0]}, rij {broken[0][1]}, naar {broken[0][2]})."
+                    )
+        finally:
+            if at_end:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -22,12 +22,12 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 
 from db.tables import UTC, observations, uploads
 from db.values import store_version
-from ingest.elements import ELEMENT_CODES
+from indicators.registry import INPUT_ELEMENTS
 from reference.areas import Reference, load_reference
-from reference.periods import FIRST_YEAR, Period, period_range
+from reference.periods import FIRST_YEAR, Period, last_ended, period_range
 
 DEADLINE_DAYS_AFTER_QUARTER = 42  # six weeks after the quarter ends
-ELEMENT_COUNT = len(ELEMENT_CODES)  # the 13 data elements a municipality has per quarter
+ELEMENT_COUNT = len(INPUT_ELEMENTS)  # the 13 data elements a municipality has per quarter
 COLUMNS = ("municipality", "name", "period", "elements", "first_delivery", "deadline", "status")
 
 
@@ -175,7 +175,13 @@ def latest_delivered_period(engine: Engine) -> Period | None:
 def shown_periods(engine: Engine, today: dt.date | None = None) -> list[Period]:
     """The quarters the completeness page can show: from 2018 K1 up to the latest quarter with any
     delivery, or up to the last quarter that has ended when nothing was delivered yet."""
-    today = today or dt.date.today()
-    current = Period.of_date(today)
-    latest = latest_delivered_period(engine) or Period.from_index(current.index - 1)
+    current = Period.of_date(today or dt.date.today())
+    latest = latest_delivered_period(engine) or last_ended(today)
     return period_range(Period(FIRST_YEAR, 1), min(latest, current))
+
+
+def complete_periods(national: pd.DataFrame, today: dt.date | None = None) -> list[str]:
+    """The quarters that have ended and have figures, newest first (as `2024Q1`), from the national
+    rows of the indicator table; the first is the latest complete quarter."""
+    codes = national.loc[national["reported"] > 0, "period"].unique()
+    return sorted((p for p in codes if Period.parse_code(p).has_ended(today)), reverse=True)

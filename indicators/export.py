@@ -40,7 +40,7 @@ def export_table(values: pd.DataFrame, reference: Reference, level: str | None =
 
 
 def public_export_table(engine, level: str | None = None) -> pd.DataFrame:
-    """The export rows as a user without full rights sees them (`ingest.suppression`): regions and the
+    """The export rows as a user without full rights sees them (`indicators.suppression`): regions and the
     nation per quarter, small numbers and what would reveal them left empty. Same columns."""
     from indicators.table import read_indicators
 

@@ -34,6 +34,7 @@ class Indicator:
     direction: Direction
     description: str  # Dutch, one or two sentences for the page and the template
     per: int | None = None  # for rates: per how many inhabitants
+    rate_twin: str | None = None  # for counts: the indicator of the same count per inhabitants
 
     @property
     def elements(self) -> tuple[str, ...]:
@@ -68,6 +69,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Consultatie forensische GGZ (of GGZ, verslavingszorg, LVB) door lokale teams",
         CONSULTATIONS, None, Unit.COUNT, Direction.UP,
         "Het aantal consultaties van forensische GGZ, GGZ, verslavingszorg en LVB-zorg door lokale teams.",
+        rate_twin="consultatie_specialistisch_per_100k",
     ),
     Indicator(
         "consultatie_specialistisch_per_100k",
@@ -85,3 +87,12 @@ INDICATORS: tuple[Indicator, ...] = (
 )  # fmt: skip
 
 INDICATORS_BY_CODE = {i.code: i for i in INDICATORS}
+COUNT_OF_RATE = {i.rate_twin: i.code for i in INDICATORS if i.rate_twin}  # rate code -> its count's code
+# The data elements the indicators are computed from: every element a municipality delivers
+# (ingest.elements; tests/test_indicators.py checks that they are the same).
+INPUT_ELEMENTS = tuple(dict.fromkeys(e for i in INDICATORS for e in i.elements))
+
+
+def shown_indicator(indicator: Indicator) -> Indicator:
+    """The indicator the charts compare: a count is compared per inhabitants (its rate twin)."""
+    return INDICATORS_BY_CODE[indicator.rate_twin] if indicator.rate_twin else indicator

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from config.errors import MonitorError
-from ingest.pipeline import FileResult, load_file, read_file
+from ingest.pipeline import Delivery, FileResult, load_files, read_file
 from ingest.problems import Problem
 from ingest.store import StoreResult
 
@@ -48,29 +48,18 @@ def _report(result: FileResult, stored: StoreResult | None, out: TextIO) -> None
 
 
 def _files_cmd(args: argparse.Namespace, out: TextIO) -> int:
-    engine = None
-    if args.command == "load":
-        from db.engine import connect
+    if args.command == "check":
+        results = [read_file(Path(name), municipality=args.municipality) for name in args.files]
+        for result in results:
+            _report(result, None, out)
+        return EXIT_OK if all(result.ok for result in results) else EXIT_REJECTED
 
-        engine = connect(args.db)
-    rejected = stored_any = False
-    for name in args.files:
-        path = Path(name)
-        if engine is None:
-            result, stored = read_file(path, municipality=args.municipality), None
-        else:
-            result, stored = load_file(
-                engine, path, municipality=args.municipality, source=args.source or "opdrachtregel",
-                uploaded_by=args.user or getpass.getuser(),
-            )  # fmt: skip
-        rejected |= not result.ok
-        stored_any |= stored is not None and stored.status == "stored"
-        _report(result, stored, out)
-    if stored_any:
-        from indicators.table import refresh
+    from db.engine import connect
 
-        refresh(engine)  # compute the indicators once now, not on the first page view
-    return EXIT_REJECTED if rejected else EXIT_OK
+    who = {"source": args.source or "opdrachtregel", "uploaded_by": args.user or getpass.getuser()}
+    deliveries = [Delivery(Path(name), municipality=args.municipality, **who) for name in args.files]
+    done = load_files(connect(args.db), deliveries, on_file=lambda loaded: _report(loaded[1], loaded[2], out))
+    return EXIT_OK if all(result.ok for _, result, _ in done) else EXIT_REJECTED
 
 
 def _export_cmd(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,13 +1,18 @@
 """Refuse hostile or broken upload files fast, in bounded memory, before any parser inflates them.
 
 `inspect_file` checks the file system entry, the magic bytes and the zip directory (declared sizes
-against `Limits`), then inflates every XML part in chunks of `CHUNK_SIZE` bytes without trusting
+against `Limits`), then inflates every part in chunks of `CHUNK_SIZE` bytes without trusting
 those declared sizes: a part is never inflated beyond its declared size plus one byte, and a part
 that has more (a zip bomb that lies) is refused as damaged. So neither memory nor time can grow
-past the limits. While inflating it refuses DOCTYPE declarations, counts sheets and cells, and
-follows where calamine will put each cell (at its r attribute, or after the previous one), because
-calamine allocates a sheet's whole rectangle: two cells in A1 and XFD1048576 would be 17 billion.
-Anything it cannot verify it refuses: the guard fails closed.
+past the limits. While inflating it refuses DOCTYPE declarations and scans EVERY part as if it
+were a sheet, whatever the relationships say (calamine may take any part for one: a relationship
+the guard misreads, a `..` in a member name, a sheet outside `xl/worksheets/`). It counts cells,
+rows, shared strings and cell formats, and follows where calamine will put each cell (at its r
+attribute, or after the previous one), because calamine allocates a sheet's whole rectangle: two
+cells in A1 and XFD1048576 would be 17 billion. It limits each sheet and the workbook as a whole
+(the grids of all sheets together), since the reader keeps every sheet. Anything it cannot verify
+it refuses: the guard fails closed. `ingest.isolation` reads the file in a child process with
+memory and time limits, for whatever the guard does not foresee.
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ class Limits:
     max_rows: int = 100_000  # per sheet: the last row number in use
     max_columns: int = 500  # per sheet: the last column number in use
     max_area: int = 2_000_000  # per sheet: rows x columns, the grid the reader builds
+    max_total_area: int = 4_000_000  # whole workbook: the grids of all parts together
     max_cells: int = 1_000_000  # whole workbook, counted <c> elements
+    max_strings: int = 1_000_000  # whole workbook, counted <si> elements: never more strings than cells
+    max_styles: int = 100_000  # whole workbook, counted <xf> elements (Excel itself allows 65,490 cell formats)
 
 
 LIMITS = Limits()
@@ -55,7 +63,6 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 _CONTENT_TYPES = "[Content_Types].xml"
-_XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 # A namespace prefix such as `x:`. Longer element names make a worksheet unverifiable
 # (`_LONG_NAME`), so every tag pattern below fits in `_TAIL` and is seen whole in some window.
@@ -87,6 +94,12 @@ def _tag_patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 _PLAIN_TAGS = _tag_patterns(b"")  # about twice as fast; for windows without a prefixed <x:row or <x:c
 _PREFIXED_TAGS = _tag_patterns(_PREFIX)
 _CELL_REFERENCE = re.compile(rb"\s*\$?([A-Za-z]{1,10})\$?([0-9]{1,20})\s*")
+_STRING_TAG = re.compile(rb"<" + _PREFIX + rb"si[\s/>]")
+_STYLE_TAG = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
+# Text XML (an optional byte order mark, blanks, then '<'): scanned strictly. Other parts (images,
+# printer settings) are scanned for tags too, strictly once `sheetData` shows, the only element
+# under which calamine reads cells.
+_XML_START = re.compile(rb"(?:\xef\xbb\xbf|\xff\xfe|\xfe\xff)?[ \t\r\n]*<")
 _DIMENSION = re.compile(rb"<" + _PREFIX + rb"dimension\s+ref\s*=\s*[\"']([^\"']{0,100})[\"']")
 
 
@@ -105,6 +118,9 @@ class _Scan:
     limits: Limits
     label: str
     cells: int = 0
+    area: int = 0  # the grids of the parts scanned so far, together
+    strings: int = 0
+    styles: int = 0
     sheet_count: int = 0
     sheets: list[tuple[str, str]] = field(default_factory=list)  # (sheet name, relationship id)
     targets: dict[str, str] = field(default_factory=dict)  # relationship id -> part, of the workbook
@@ -203,24 +219,21 @@ def _check_directory(archive: zipfile.ZipFile, scan: _Scan) -> None:
 
 
 def _check_parts(archive: zipfile.ZipFile, scan: _Scan) -> None:
-    """Inflate every XML part in chunks and scan it; the workbook and its relationships first."""
+    """Inflate every part in chunks and scan it as a sheet; the workbook and its relationships first."""
     first = {_CONTENT_TYPES: _scan_content_types, _WORKBOOK: _scan_workbook, _WORKBOOK_RELS: _scan_relationships}
+    members = archive.infolist()
     for name, scanner in first.items():
-        for info in archive.infolist():
+        for info in members:
             if info.filename == name:
-                _scan_part(archive, info, scan, scanner)
+                _scan_as_sheet(archive, info, scan, info.filename, scanner)
     if scan.sheet_count > scan.limits.max_sheets:
         raise scan.refuse("too_many_sheets", count=scan.sheet_count, limit=scan.limits.max_sheets)
-    # the parts calamine reads as sheets, lower case: zip readers differ in how they match names
+    # the names of the parts named as sheets, lower case (zip readers differ in how they match names),
+    # only to name a sheet in a refusal: every part is scanned as a sheet
     sheet_names = {scan.targets[rid].lower(): sheet for sheet, rid in scan.sheets if rid in scan.targets}
-    for info in archive.infolist():
-        name = info.filename.lower()
-        if info.filename in first:
-            continue
-        if name in sheet_names or (name.startswith("xl/worksheets/") and name.count("/") == 2):
-            _scan_worksheet(archive, info, scan, sheet_names.get(name) or info.filename)
-        elif name.endswith(_XML_SUFFIXES):
-            _scan_part(archive, info, scan)
+    for info in members:
+        if info.filename not in first:
+            _scan_as_sheet(archive, info, scan, sheet_names.get(info.filename.lower()) or info.filename)
 
 
 def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan) -> Iterator[bytes]:
@@ -262,18 +275,6 @@ def _count_new(pattern: re.Pattern[bytes], window: bytes, fresh: int) -> int:
     return len(pattern.findall(window)) - len(pattern.findall(window, 0, fresh))
 
 
-def _scan_part(
-    archive: zipfile.ZipFile,
-    info: zipfile.ZipInfo,
-    scan: _Scan,
-    scanner: Callable[[bytes, int, _Scan], None] | None = None,
-) -> None:
-    """Inflate one part (refusing a DOCTYPE) and hand each window to `scanner`."""
-    for window, fresh in _windows(archive, info, scan):
-        if scanner is not None:
-            scanner(window, fresh, scan)
-
-
 def _scan_content_types(window: bytes, fresh: int, scan: _Scan) -> None:
     if _MACRO_CONTENT_TYPE.search(window):
         raise scan.refuse("macro_enabled")
@@ -295,19 +296,45 @@ def _scan_relationships(window: bytes, fresh: int, scan: _Scan) -> None:
             scan.targets[rid] = part
 
 
-def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan, sheet: str) -> None:
-    """Count cells and follow their positions, stopping at the first limit passed."""
+def _scan_as_sheet(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    scan: _Scan,
+    sheet: str,
+    scanner: Callable[[bytes, int, _Scan], None] | None = None,
+) -> None:
+    """Scan one part as if it were a sheet, stopping at the first limit passed.
+
+    Count cells, rows, shared strings and cell formats and follow the cells' positions; `scanner`
+    also sees each window (the workbook's own parts). Text XML is scanned strictly (anything the
+    patterns cannot read is refused); another part only once it shows `sheetData`.
+    """
     limits = scan.limits
     extent = _Extent()
     tags_seen = 0
+    strict: bool | None = None
+    doubtful = False  # a NUL byte or a long prefixed name, in a part not yet known to be strict
     for window, fresh in _windows(archive, info, scan):
-        if b"\0" in window:  # UTF-16 or UTF-32: the patterns cannot see the tags
-            raise _unverifiable(scan, sheet)
+        if scanner is not None:
+            scanner(window, fresh, scan)
+        if strict is None:
+            strict = _XML_START.match(window) is not None
+        if not strict and b"sheetData" in window:
+            strict = True
+            if doubtful:
+                raise _unverifiable(scan, sheet)
         any_tag, whole_tag = _PLAIN_TAGS
+        if b"\0" in window:  # UTF-16 or UTF-32: the patterns cannot see the tags
+            if strict:
+                raise _unverifiable(scan, sheet)
+            doubtful = True
         if b":c" in window or b":row" in window:
             any_tag, whole_tag = _PREFIXED_TAGS
             if _LONG_NAME.search(window):  # a prefixed tag that may not fit in the tail
-                raise _unverifiable(scan, sheet)
+                if strict:
+                    raise _unverifiable(scan, sheet)
+                doubtful = True
+        _count_entries(window, fresh, scan)
         tags_seen += _count_new(any_tag, window, fresh)
         # Tags cannot overlap, so those found in the tail alone are the first ones of the window.
         tags = whole_tag.findall(window)
@@ -335,9 +362,27 @@ def _scan_worksheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, scan: _Scan
                 max_columns=_dutch_int(limits.max_columns),
                 max_area=_dutch_int(limits.max_area),
             )
-    if extent.rows + extent.cells != tags_seen:  # a <row> or <c> tag that whole_tag cannot read
+    if strict and extent.rows + extent.cells != tags_seen:  # a <row> or <c> tag that whole_tag cannot read
         raise _unverifiable(scan, sheet)
     scan.cells += extent.cells
+    scan.area += extent.last_row * extent.last_column
+    if scan.area > limits.max_total_area:
+        raise scan.refuse("workbook_too_large", area=_dutch_int(scan.area), limit=_dutch_int(limits.max_total_area))
+
+
+def _count_entries(window: bytes, fresh: int, scan: _Scan) -> None:
+    """Shared strings and cell formats, in any part: each is held by the reader for the whole workbook."""
+    limits = scan.limits
+    if b"<si" in window or b":si" in window:
+        scan.strings += _count_new(_STRING_TAG, window, fresh)
+        if scan.strings > limits.max_strings:
+            more = f"meer dan {_dutch_int(limits.max_strings)}"
+            raise scan.refuse("too_many_strings", count=more, limit=_dutch_int(limits.max_strings))
+    if b"<xf" in window or b":xf" in window:
+        scan.styles += _count_new(_STYLE_TAG, window, fresh)
+        if scan.styles > limits.max_styles:
+            more = f"meer dan {_dutch_int(limits.max_styles)}"
+            raise scan.refuse("too_many_styles", count=more, limit=_dutch_int(limits.max_styles))
 
 
 @dataclass

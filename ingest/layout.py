@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.elements import element_for
+from ingest.elements import ELEMENTS_BY_CODE, element_for
 from ingest.headers import Role, is_total_label
 from ingest.locate import Layout, Table
 from ingest.problems import Problem, problem
@@ -122,10 +122,24 @@ def _transposed(table: Table, problems: list[Problem], label: str) -> Iterator[R
                 )  # fmt: skip
 
 
+def _duplicate_headers(table: Table, label: str) -> list[Problem]:
+    """Two columns of a wide table read as the same data element: which one counts is not for us to guess."""
+    columns: dict[str, list[int]] = {}
+    for column, element in sorted(table.elements.items()):
+        columns.setdefault(element, []).append(column)
+    return [
+        problem(label, "duplicate_header", table.sheet.name, cell_name(table.header_row, same[0]),
+                cells=" en ".join(cell_name(table.header_row, c) for c in same), label=ELEMENTS_BY_CODE[element].label)
+        for element, same in columns.items()
+        if len(same) > 1
+    ]  # fmt: skip
+
+
 def raw_values(table: Table, label: str) -> tuple[list[RawValue], list[Problem]]:
     """Every non-empty count cell of `table` with its context; rows that are totals or notes are left out."""
     problems: list[Problem] = []
     if table.layout is Layout.WIDE:
+        problems += _duplicate_headers(table, label)
         values = list(_wide(table))
     elif table.layout is Layout.LONG:
         values = list(_long(table, problems, label))

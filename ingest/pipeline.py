@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
 from ingest.locate import Layout, Table, locate_table
 from ingest.periods import find_period
 from ingest.problems import Problem, has_errors, problem
-from ingest.reader import cell_name, read_workbook
+from ingest.reader import cell_name
 from ingest.records import Record
 from ingest.resolve import Defaults, Resolver
 from ingest.store import StoreResult, file_sha256, store_upload
 from ingest.validate import check_parts, deduplicate
 from reference.areas import Reference, load_reference
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,20 @@ def read_file(
     today: dt.date | None = None,
     reference: Reference | None = None,
 ) -> FileResult:
-    """Read, normalise and validate one file; store nothing."""
+    """Read (guard and calamine, in a child process), normalise and validate one file; store nothing.
+    Never raises on a file: an unexpected failure is logged and the file refused as unreadable."""
     label = label or Path(path).name
-    reference = reference or load_reference()
-    sheets, problems = read_workbook(Path(path), label)
+    try:
+        return _read_file(Path(path), label, municipality, today, reference or load_reference())
+    except Exception as exc:  # the guard and reader fail closed; this is the last net
+        log.exception("reading %r failed", label)
+        return FileResult(label, [], [problem(label, "unreadable", detail=f"interne fout: {type(exc).__name__}")])
+
+
+def _read_file(
+    path: Path, label: str, municipality: str | None, today: dt.date | None, reference: Reference
+) -> FileResult:
+    sheets, problems = read_workbook_isolated(Path(path), label)
     if problems:
         return FileResult(label, [], problems)
     tables = [table for sheet in sheets if (table := locate_table(sheet)) is not None]
@@ -83,6 +98,23 @@ def read_file(
     return FileResult(label, records, problems)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One file to load, and who delivered it."""
+
+    path: Path | None  # None: the file never arrived whole (`refused` says why)
+    label: str | None = None  # the name shown and stored; the file's name when None
+    municipality: str | None = None  # the municipality of a single-municipality file
+    source: str = ""
+    uploaded_by: str = ""
+    uploaded_at: dt.datetime | None = None
+    refused: tuple[Problem, ...] = ()  # refused before reading (an upload that could not be decoded)
+
+
+Check = Callable[[FileResult], FileResult]  # a further check between reading and storing (the upload page's scope)
+Loaded = tuple[Delivery, FileResult, StoreResult]
+
+
 def load_file(
     engine: Engine,
     path: Path,
@@ -93,9 +125,14 @@ def load_file(
     uploaded_by: str = "",
     uploaded_at: dt.datetime | None = None,
     today: dt.date | None = None,
+    check: Check | None = None,
 ) -> tuple[FileResult, StoreResult]:
-    """Read one file and store it, all or nothing; every attempt is recorded as an upload."""
+    """Read one file and store it, all or nothing; every attempt is recorded as an upload.
+
+    Does not refresh the indicator table: `load_files` does, once for all its files."""
     result = read_file(path, label=label, municipality=municipality, today=today)
+    if check is not None:
+        result = check(result)
     stored = store_upload(
         engine,
         file_name=result.file,
@@ -107,3 +144,35 @@ def load_file(
         uploaded_at=uploaded_at,
     )
     return result, stored
+
+
+def load_files(
+    engine: Engine,
+    deliveries: Iterable[Delivery],
+    *,
+    today: dt.date | None = None,
+    check: Check | None = None,
+    on_file: Callable[[Loaded], None] | None = None,
+) -> list[Loaded]:
+    """Load each file on its own (all or nothing per file), telling `on_file` as each is done; then,
+    when anything was stored, recompute the indicator table once, so that every page shows it at once.
+
+    The one way files get in: the command line, the upload page and the sample data all use it."""
+    done: list[Loaded] = []
+    for delivery in deliveries:
+        who = {"source": delivery.source, "uploaded_by": delivery.uploaded_by, "uploaded_at": delivery.uploaded_at}
+        if delivery.path is None or delivery.refused:
+            label = delivery.label or (delivery.path.name if delivery.path else "")
+            result = FileResult(label, [], list(delivery.refused))
+            stored = store_upload(engine, file_name=label, sha256="", records=[], problems=result.problems, **who)
+        else:
+            result, stored = load_file(engine, delivery.path, label=delivery.label, municipality=delivery.municipality,
+                                       today=today, check=check, **who)  # fmt: skip
+        done.append((delivery, result, stored))
+        if on_file is not None:
+            on_file(done[-1])
+    if any(stored.status == "stored" for _, _, stored in done):
+        from indicators.table import refresh  # here: `check` never needs the statistics behind it
+
+        refresh(engine)
+    return done

@@ -39,6 +39,11 @@ def read_workbook(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
     problems = inspect_file(path, label)
     if problems:
         return [], problems
+    return read_sheets(path, label)
+
+
+def read_sheets(path: Path, label: str) -> tuple[list[Sheet], list[Problem]]:
+    """`read_workbook` without the guard: only for a file that passed `inspect_file`."""
     try:
         with CalamineWorkbook.from_path(str(path)) as workbook:
             sheets = []

@@ -165,7 +165,7 @@ def store_upload(
 ) -> StoreResult:
     """Record the upload and, when it has no errors and is not a duplicate, store its values.
 
-    All or nothing: the upload row, every value change and their audit entries (`ingest.audit`) are
+    All or nothing: the upload row, every value change and their audit entries (`db.audit`) are
     one transaction. A `StoreConflict` rolls it all back and records only the failed attempt.
     """
     uploaded_at = dt.datetime.now(UTC) if uploaded_at is None else uploaded_at

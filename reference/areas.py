@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from config import settings
 from config.errors import ConfigurationError
 from reference.periods import Period
 from reference.text import fold
@@ -78,6 +78,11 @@ class Reference:
     def existing(self, period: Period) -> list[Municipality]:
         """The municipalities that existed at some day of `period`."""
         return [m for m in self.municipalities.values() if m.exists_in(period)]
+
+    def members(self, region_code: str, period: Period) -> list[Municipality]:
+        """The municipalities of a region as they existed in `period`; a former municipality
+        belongs to the region of its successor."""
+        return [m for m in self.existing(period) if (r := self.region_of(m.code)) is not None and r.code == region_code]
 
     def codes_for_name(self, text: str) -> frozenset[str]:
         return self.names.get(fold(text), frozenset())
@@ -168,7 +173,7 @@ def read_regions(path: Path, municipalities: dict[str, Municipality]) -> tuple[d
 @cache
 def load_reference(regions_file: str | None = None) -> Reference:
     """Load all reference data; `regions_file` defaults to $MONITOR_REGIO_INDELING or the 26 VT regions."""
-    path = Path(regions_file or os.environ.get(REGIONS_ENV) or DEFAULT_REGIONS_FILE)
+    path = Path(regions_file or settings.get(REGIONS_ENV) or DEFAULT_REGIONS_FILE)
     municipalities = _municipalities(_read_csv(MUNICIPALITIES_FILE))
     successors, merge_dates = _successors(_read_csv(MERGERS_FILE))
     regions, members = read_regions(path, municipalities)

@@ -46,6 +46,10 @@ class Period:
         """Quarters since year 0: consecutive periods differ by one."""
         return self.year * 4 + self.quarter - 1
 
+    def has_ended(self, today: dt.date | None = None) -> bool:
+        """Whether the quarter is over on `today` (only then can its figures be complete)."""
+        return self.end <= (today or dt.date.today())
+
     def next(self) -> Period:
         return Period(self.year + (self.quarter == 4), self.quarter % 4 + 1)
 
@@ -67,3 +71,8 @@ class Period:
 def period_range(first: Period, last: Period) -> list[Period]:
     """Every quarter from `first` to `last`, both included."""
     return [Period.from_index(i) for i in range(first.index, last.index + 1)]
+
+
+def last_ended(today: dt.date | None = None) -> Period:
+    """The last quarter that has ended on `today`."""
+    return Period.from_index(Period.of_date(today or dt.date.today()).index - 1)

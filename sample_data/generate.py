@@ -71,8 +71,7 @@ class _Context:
 
     def members(self, region: str, period: Period) -> list[Municipality]:
         """The municipalities of `region` that existed in `period`, by name."""
-        found = [m for m in self.ref.existing(period) if self.ref.region_of(m.code).code == region]
-        return sorted(found, key=lambda m: (fold(m.name), m.code))
+        return sorted(self.ref.members(region, period), key=lambda m: (fold(m.name), m.code))
 
     def record(self, path: Path, source: str, municipality: str, at: dt.datetime) -> None:
         relative = path.relative_to(self.out_dir).as_posix()

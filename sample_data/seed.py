@@ -20,8 +20,7 @@ from sqlalchemy import Engine
 
 from config.errors import ConfigurationError
 from db.engine import connect
-from indicators.table import refresh
-from ingest.pipeline import load_file
+from ingest.pipeline import Delivery, Loaded, load_files
 from ingest.store import list_uploads
 from sample_data.generate import MANIFEST, generate, read_manifest
 
@@ -43,32 +42,29 @@ def seed(engine: Engine, out_dir: Path = DEFAULT_OUT, *, echo=print) -> Counter:
         echo(f"Voorbeeldbestanden gemaakt in {out_dir} ({time.perf_counter() - started:.1f} s).")
     rows = read_manifest(manifest)
     statuses: Counter = Counter()
-    warnings = errors = 0
+    problems = Counter()
     started = time.perf_counter()
-    for number, row in enumerate(rows, start=1):
-        result, stored = load_file(
-            engine,
-            out_dir / row["file"],
-            municipality=row["municipality"] or None,
-            source=row["source"],
-            uploaded_by=UPLOADED_BY,
-            uploaded_at=dt.datetime.fromisoformat(row["delivered_at"]),
-        )
+
+    def loaded(item: Loaded) -> None:
+        delivery, result, stored = item
         statuses[stored.status] += 1
-        warnings += len(result.warnings)
-        errors += len(result.errors)
+        problems.update(warnings=len(result.warnings), errors=len(result.errors))
         if stored.status == "rejected":
             reasons = "; ".join(f"{p.where}: {p.message}" for p in result.errors[:3])
-            echo(f"  geweigerd: {row['file']}: {reasons}")
-        if number % PROGRESS_EVERY == 0 or number == len(rows):
-            echo(f"{number}/{len(rows)} bestanden geladen ({time.perf_counter() - started:.0f} s)")
+            echo(f"  geweigerd: {delivery.path.relative_to(out_dir).as_posix()}: {reasons}")
+        if sum(statuses.values()) % PROGRESS_EVERY == 0:
+            echo(f"{sum(statuses.values())}/{len(rows)} bestanden geladen ({time.perf_counter() - started:.0f} s)")
+
+    deliveries = [
+        Delivery(out_dir / row["file"], municipality=row["municipality"] or None, source=row["source"],
+                 uploaded_by=UPLOADED_BY, uploaded_at=dt.datetime.fromisoformat(row["delivered_at"]))
+        for row in rows
+    ]  # fmt: skip
+    load_files(engine, deliveries, on_file=loaded)
     words = {"stored": "opgeslagen", "duplicate": "al eerder opgeslagen", "rejected": "geweigerd"}
     summary = ", ".join(f"{count} {words[status]}" for status, count in sorted(statuses.items()))
-    echo(f"Klaar in {time.perf_counter() - started:.1f} s: {summary}; "
-         f"{errors} fouten, {warnings} waarschuwingen.")  # fmt: skip
-    started = time.perf_counter()
-    refresh(engine)
-    echo(f"Indicatoren berekend ({time.perf_counter() - started:.1f} s).")
+    echo(f"Klaar in {time.perf_counter() - started:.1f} s, indicatoren berekend: {summary}; "
+         f"{problems['errors']} fouten, {problems['warnings']} waarschuwingen.")  # fmt: skip
     return statuses
 
 

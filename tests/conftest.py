@@ -45,13 +45,20 @@ def postgres_url():
 
 
 def _store_drop_tables(url: str) -> None:
-    from sqlalchemy import create_engine
+    """Drop every table, the migrations' `alembic_version` too (or the next test finds a stamped empty database)."""
+    from sqlalchemy import MetaData, create_engine
 
     from db.tables import metadata
 
     engine = create_engine(url)
     try:
         metadata.drop_all(engine)
+        left = MetaData()
+        left.reflect(engine)  # tables of another schema (an old or newer one, made by tests/test_migrations.py)
+        left.drop_all(engine)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.exec_driver_sql("DROP FUNCTION IF EXISTS audit_log_append_only()")
     finally:
         engine.dispose()
 
@@ -70,7 +77,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def engine(db_url):
-    """`ingest.store.connect` on an empty database: the tables exist, nothing is stored."""
+    """`db.engine.connect` on an empty database: the tables exist, nothing is stored."""
     from db.engine import connect
 
     engine = connect(db_url)

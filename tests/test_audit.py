@@ -1,4 +1,4 @@
-"""ingest.audit: append-only in the database, the entries of store_upload, and reading with filters.
+"""db.audit: append-only in the database, the entries of store_upload, and reading with filters.
 
 Every test taking `engine` runs on SQLite and on PostgreSQL (see conftest.py).
 """

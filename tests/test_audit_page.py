@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 
 from accounts.scope import Role, Scope
 from dashboard.access import signed_in_as
+from dashboard.figures import audit as audit_figures
 from db.audit import Action, record
 from db.engine import connect
 from tests.dash_tree import by_id, find, text_of
@@ -275,7 +276,7 @@ def test_without_a_session_nothing_is_given(page):
     ],
 )  # fmt: skip
 def test_details_text(page, details, expected):
-    assert page.details_text(details) == expected
+    assert audit_figures.details_text(details) == expected
 
 
 @pytest.mark.parametrize(
@@ -288,6 +289,6 @@ def test_details_text(page, details, expected):
     ],
 )  # fmt: skip
 def test_selection_cleans_what_the_browser_sends(page, raw, expected):
-    chosen = page.selection(*raw)
+    chosen = audit_figures.selection(*raw)
     assert tuple(chosen[k] for k in ("actor", "action", "since", "until", "text")) == expected
-    assert len(page.selection("x" * 5000, None, None, None, None)["actor"]) == page.MAX_TEXT
+    assert len(audit_figures.selection("x" * 5000, None, None, None, None)["actor"]) == audit_figures.MAX_TEXT

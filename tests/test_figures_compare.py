@@ -9,7 +9,7 @@ import pytest
 from dashboard.figures import compare as fig
 from indicators.compare import Comparison
 from indicators.funnel import proportion_limits, rate_limits
-from indicators.registry import INDICATORS_BY_CODE
+from indicators.registry import INDICATORS_BY_CODE, shown_indicator
 from indicators.statistics import byar_interval, wilson_interval
 
 UP = INDICATORS_BY_CODE["plegerhulp_bereik"]  # proportion, higher is better
@@ -237,8 +237,8 @@ def test_rate_funnel_is_per_100000_over_the_population():
 
 
 def test_a_count_is_shown_as_its_rate_and_the_subtitles_say_why():
-    assert fig.shown_indicator(COUNT) is RATE
-    assert fig.shown_indicator(UP) is UP
+    assert shown_indicator(COUNT) is RATE
+    assert shown_indicator(UP) is UP
     funnel = fig.funnel_subtitle(COUNT, RATE, "2025Q2", "de regio's")
     assert "in 2025 K2" in funnel and "Een trechter van absolute aantallen zegt niets" in funnel
     assert "per 100.000 inwoners" in funnel

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 from dash import html
 
+from dashboard import components
 from dashboard.figures import completeness as fig
 from indicators.completeness import quarter_totals
-from reference.periods import Period
+from reference.periods import Period, period_range
 
 K1, K2 = Period(2022, 1), Period(2022, 2)
 PERIODS = [K1, K2]
@@ -90,7 +91,7 @@ def test_cell_text(status, elements, first, deadline, expected):
 def test_matrix_table_is_an_accessible_table_with_symbols_colours_and_totals():
     cells = fig.matrix_cells(DELIVERIES, PERIODS)
     totals = quarter_totals(DELIVERIES, PERIODS)
-    table = fig.matrix_table(cells, totals, PERIODS, caption="Aanleveringen regio")
+    table = components.delivery_matrix(cells, totals, PERIODS, caption="Aanleveringen regio")
     caption, head, body, foot = table.children
     assert isinstance(caption, html.Caption) and caption.children == "Aanleveringen regio"
     assert [(th.children, th.scope) for th in head.children.children] == [
@@ -126,7 +127,7 @@ def test_every_status_has_its_own_symbol_and_class_and_is_in_the_legend():
     symbols = [look.symbol for look in fig.LOOKS.values()]
     classes = [look.css for look in fig.LOOKS.values()]
     assert len(set(symbols)) == len(symbols) == 5 and len(set(classes)) == 5
-    legend = text_of(fig.legend())
+    legend = text_of(components.delivery_legend())
     for look in fig.LOOKS.values():
         assert f"{look.symbol} {look.label}" in legend
     assert "gedeeltelijk" in legend
@@ -199,3 +200,17 @@ def test_make_figure():
     assert (layout.xaxis.title.text, layout.yaxis.title.text) == ("Kwartaal", "Aangeleverde gegevens (%)")
     assert layout.yaxis.ticksuffix == "%" and tuple(layout.yaxis.range) == (0, 102)
     assert layout.plot_bgcolor == "white"
+
+
+def test_selected_periods_are_the_years_asked_for_in_order_or_the_last_two():
+    available = period_range(Period(2018, 1), Period(2025, 2))
+    assert fig.selected_periods(available, None, None) == period_range(Period(2024, 1), Period(2025, 2))
+    assert fig.selected_periods(available, 2021, 2019) == period_range(Period(2019, 1), Period(2021, 4))
+    assert fig.selected_periods(available, 1990, 2025) == period_range(Period(2024, 1), Period(2025, 2))
+
+
+def test_download_name():
+    assert (
+        fig.download_name("VR09", [Period(2024, 1), Period(2025, 2)], "matrix")
+        == "volledigheid_matrix_VR09_2024Q1-2025Q2"
+    )

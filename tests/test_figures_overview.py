@@ -15,6 +15,7 @@ import pytest
 
 from dashboard.figures import overview as fig
 from dashboard.figures.overview import Category
+from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS_BY_CODE, Direction, Unit
 from reference.areas import Region
 
@@ -101,8 +102,8 @@ def test_complete_periods_are_ended_quarters_with_figures_newest_first():
     national = pd.DataFrame(
         {"period": ["2024Q3", "2024Q4", "2025Q1", "2025Q2", "2024Q2"], "reported": [10, 12, 11, 5, 0]}
     )
-    assert fig.complete_periods(national, today=dt.date(2025, 6, 1)) == ["2025Q1", "2024Q4", "2024Q3"]
-    assert fig.complete_periods(national, today=dt.date(2025, 7, 1)) == ["2025Q2", "2025Q1", "2024Q4", "2024Q3"]
+    assert complete_periods(national, today=dt.date(2025, 6, 1)) == ["2025Q1", "2024Q4", "2024Q3"]
+    assert complete_periods(national, today=dt.date(2025, 7, 1)) == ["2025Q2", "2025Q1", "2024Q4", "2024Q3"]
 
 
 # ---- the table ----------------------------------------------------------------------------------

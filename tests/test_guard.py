@@ -14,79 +14,13 @@ import openpyxl
 import pytest
 
 from ingest.guard import CHUNK_SIZE, Limits, inspect_file
+from tests import crafted
+from tests.crafted import XLSM_MAIN, build_xlsx, sheet_xml
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 GiB = 1024**3
 
 
 # --- building files ------------------------------------------------------------------------------
-
-
-def sheet_xml(rows: str = '<row r="1"><c r="A1"><v>1</v></c></row>', head: str = "") -> str:
-    """A worksheet part; `head` goes before <sheetData> (e.g. a <dimension>)."""
-    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
-    return f'{declaration}<worksheet xmlns="{MAIN_NS}">{head}<sheetData>{rows}</sheetData></worksheet>'
-
-
-def build_xlsx(
-    path: Path,
-    sheets: dict[str, str] | None = None,
-    extra: dict[str, str | bytes] | None = None,
-    main_type: str = XLSX_MAIN,
-    content_types_prolog: str = "",
-    part_name: str = "worksheets/sheet{}.xml",
-) -> Path:
-    """A minimal but sound .xlsx, written part by part so tests can put anything in it.
-
-    Sheet i is the part xl/`part_name.format(i)`.
-    """
-    sheets = sheets if sheets is not None else {"Cijfers": sheet_xml()}
-    overrides = "".join(
-        f'<Override PartName="/xl/{part_name.format(i)}" '
-        f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(sheets) + 1)
-    )
-    content_types = (
-        f'<?xml version="1.0" encoding="UTF-8"?>{content_types_prolog}'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        f'<Override PartName="/xl/workbook.xml" ContentType="{main_type}"/>{overrides}</Types>'
-    )
-    root_rels = (
-        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_NS}">'
-        f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    )
-    sheet_elements = "".join(
-        f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(sheets.keys(), start=1)
-    )
-    workbook = (
-        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        f"<sheets>{sheet_elements}</sheets></workbook>"
-    )
-    # Targets deliberately in reverse order of the sheets, so a name-by-position guess is wrong.
-    workbook_rels = "".join(
-        f'<Relationship Id="rId{i}" Type="{REL_NS}/worksheet" Target="{part_name.format(i)}"/>'
-        for i in reversed(range(1, len(sheets) + 1))
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", root_rels)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_NS}">{workbook_rels}</Relationships>',
-        )
-        for i, xml in enumerate(sheets.values(), start=1):
-            archive.writestr(f"xl/{part_name.format(i)}", xml)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return path
 
 
 def openpyxl_xlsx(path: Path, sheets: int = 1, cells_per_sheet: int = 4) -> Path:
@@ -393,6 +327,58 @@ CASES: list[tuple[str, Build, Limits, list[str]]] = [
         one_sheet(cells(20_001)),
         Limits(max_cells=20_000),
         ["too_many_cells"],
+    ),
+    # --- crafted workbooks of the adversarial review: every part is scanned as a sheet ---
+    ("padded relationship, sheet outside xl/worksheets/", crafted.padded_relationship, Limits(), ["sheet_too_large"]),
+    ("zip member named with ..", crafted.dotdot_member, Limits(), ["sheet_too_large"]),
+    ("sheet at /foo/worksheets/", crafted.sheet_outside_worksheets, Limits(), ["sheet_too_large"]),
+    ("50 sparse sheets, each within the limit", crafted.sparse_sheets, Limits(), ["workbook_too_large"]),
+    ("2 sparse sheets: grids at max_total_area", lambda path: crafted.sparse_sheets(path, 2), Limits(), []),
+    (
+        "3 sparse sheets: grids over max_total_area",
+        lambda path: crafted.sparse_sheets(path, 3),
+        Limits(),
+        ["workbook_too_large"],
+    ),
+    ("shared strings at max_strings", lambda path: crafted.shared_strings(path, 1000), Limits(max_strings=1000), []),
+    (
+        "shared strings over max_strings",
+        lambda path: crafted.shared_strings(path, 1001),
+        Limits(max_strings=1000),
+        ["too_many_strings"],
+    ),
+    ("cell formats at max_styles", lambda path: crafted.styles(path, 1000), Limits(max_styles=1000), []),
+    (
+        "cell formats over max_styles",
+        lambda path: crafted.styles(path, 1001),
+        Limits(max_styles=1000),
+        ["too_many_styles"],
+    ),
+    ("a cell far out in styles.xml", with_parts({"xl/styles.xml": sheet_xml(CORNER)}), Limits(), ["sheet_too_large"]),
+    ("an image of random bytes", crafted.binary_part, Limits(), []),
+    (
+        "a sheet hidden in an image without NUL bytes",
+        lambda path: crafted.binary_part(path, sheet_xml(CORNER).encode(), noise=0),
+        Limits(),
+        ["sheet_too_large"],
+    ),
+    (
+        "a sheet hidden in an image, with a tag the patterns cannot read",
+        lambda path: crafted.binary_part(path, sheet_xml('<row r="1"><c t="<" r="XFD1"/></row>').encode(), noise=0),
+        Limits(),
+        ["unreadable"],
+    ),
+    (
+        "a sheet hidden in an image with NUL bytes",
+        lambda path: crafted.binary_part(path, sheet_xml().encode()),
+        Limits(),
+        ["unreadable"],
+    ),
+    (
+        "a UTF-16 byte order mark before ASCII XML",
+        with_parts({"xl/a.xml": b"\xff\xfe" + sheet_xml(CORNER).encode()}),
+        Limits(),
+        ["sheet_too_large"],
     ),
 ]
 

@@ -92,3 +92,22 @@ def test_every_indicator_and_element_is_documented_in_the_readme():
     readme = README.read_text(encoding="utf-8")
     documented = [*(i.code for i in INDICATORS), *(e.label for e in ELEMENTS)]
     assert [name for name in documented if name not in readme] == []
+
+
+def test_every_data_element_feeds_an_indicator():
+    """Completeness counts INPUT_ELEMENTS: they must be exactly the elements a municipality delivers."""
+    from indicators.registry import INPUT_ELEMENTS
+
+    assert sorted(INPUT_ELEMENTS) == sorted(ELEMENTS_BY_CODE)
+
+
+def test_the_rate_twin_of_a_count_is_the_same_count_per_inhabitants():
+    from indicators.registry import COUNT_OF_RATE
+
+    twins = [(i, INDICATORS_BY_CODE[i.rate_twin]) for i in INDICATORS if i.rate_twin]
+    assert twins, "the consultation count has a rate twin"
+    for count, rate in twins:
+        assert (count.unit, rate.unit, rate.numerator, rate.per) == (Unit.COUNT, Unit.RATE, count.numerator, 100_000)
+        assert COUNT_OF_RATE[rate.code] == count.code
+    counts = {i.code for i in INDICATORS if i.unit is Unit.COUNT}
+    assert counts == {count.code for count, _ in twins}, "every count has its rate twin"

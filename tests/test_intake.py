@@ -13,6 +13,7 @@ from dashboard import intake
 from dashboard.figures import upload as upload_figures
 from db.values import current_values, store_version, value_history
 from indicators.table import computed_version, read_indicators
+from ingest import pipeline
 from ingest.guard import Limits
 from ingest.pipeline import FileResult
 from ingest.store import StoreResult, list_uploads
@@ -130,10 +131,10 @@ def test_temporary_file_has_a_generated_name_and_is_gone_afterwards(good, temp_d
 
 
 def test_temporary_file_is_gone_also_when_reading_fails(good, temp_dir, monkeypatch):
-    def broken(path, **kwargs):
+    def broken(path, *args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(intake, "read_file", broken)
+    monkeypatch.setattr(pipeline, "_read_file", broken)  # read_file's last net turns it into a refusal
     result = intake.check_upload(good, "a.xlsx", scope=ADMIN)
     assert [p.code for p in result.problems] == ["unreadable"]
     assert "interne fout" in result.problems[0].message
@@ -611,13 +612,13 @@ def test_a_stuurgroep_cannot_store_anything(engine, tmp_path, temp_dir):
 
 def test_storing_uses_a_generated_temporary_name_and_leaves_nothing(engine, tmp_path, temp_dir, monkeypatch):
     seen = []
-    real_read_file = intake.read_file
+    real_read_file = pipeline.read_file
 
     def spy(path, **kwargs):
         seen.append((path.name, path.parent, kwargs["label"]))
         return real_read_file(path, **kwargs)
 
-    monkeypatch.setattr(intake, "read_file", spy)
+    monkeypatch.setattr(pipeline, "read_file", spy)  # storing reads through ingest.pipeline.load_files
     good = upload_of(tmp_path, "u.xlsx", "GM0344")
     names = ["../../etc/gemeente_utrecht.xlsx", "C:\\temp\\amsterdam.xlsx"]
     files = [(good, names[0]), (upload_of(tmp_path, "x.xlsx", "GM0363"), names[1])]

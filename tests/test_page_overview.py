@@ -171,7 +171,7 @@ def test_legend_and_note(page):
         "◐ niet alle gemeenten aangeleverd"
     )
     note = [text_of(p) for p in find(section, html.P) if p.className == "note"][0]
-    assert note.startswith("Bron: aanleveringen gemeenten en ketenpartners")
+    assert note.startswith("Bron: aanleveringen van gemeenten en ketenpartners")
     assert "Volledigheid 2025 K1: 0 tot 7 van 342 gemeenten, per indicator." in note
 
 

@@ -1,4 +1,4 @@
-"""Tests for ingest.statistics against values PUBLISHED by PHEindicatormethods / PHE.
+"""Tests for indicators.statistics against values PUBLISHED by PHEindicatormethods / PHE.
 
 Sources (all in the GitHub repository ukhsa-collaboration/PHEindicatormethods, formerly
 PublicHealthEngland/PHEindicatormethods; the printed R output was produced by the package itself):

@@ -2,8 +2,8 @@
 
 The page reads the indicator table rows of one indicator and quarter (the regions, or the
 municipalities of one region) and the national row, and passes them in. The funnel's control
-limits and each point's position come from `ingest.funnel` (the PHE Fingertips methods); the
-ranked chart judges each area's 95% interval against the national value with `ingest.compare`.
+limits and each point's position come from `indicators.funnel` (the PHE Fingertips methods); the
+ranked chart judges each area's 95% interval against the national value with `indicators.compare`.
 For proportions and rates both judgements use the same test, so the two charts agree at 95%.
 """
 
@@ -16,18 +16,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text, unit_title
+from dashboard.format import number, percent, period_label, shown_text, unit_title
+from dashboard.theme import BLUE, GREY, GRID, INK, LIMIT, ORANGE, SKY, SOURCE, VERMILLION, base_layout
 from indicators.compare import Comparison, compare
 from indicators.funnel import FunnelPosition, funnel_limits, funnel_position, proportion_limits, rate_limits
-from indicators.registry import INDICATORS, Direction, Indicator, Unit
+from indicators.registry import Direction, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 
 ALL_REGIONS = "regios"  # the "vergelijk" choice for every region; otherwise a region code
-SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
 METHOD = "Controlegrenzen volgens de funnelplotmethode van PHE Fingertips (PHEindicatormethods)."
-
-INK, GRID, LIMIT = "#1a1a1a", "#e5e5e5", "#4d4d4d"
-BLUE, SKY, GREY, ORANGE, VERMILLION = "#0072B2", "#56B4E9", "#7f7f7f", "#E69F00", "#D55E00"
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ _HIGH_LOW = {
     FunnelPosition.NONE: (FUNNEL_NONE, FUNNEL_NONE),
 }
 
-# Ranked chart: the 95% interval against the national value (ingest.compare).
+# Ranked chart: the 95% interval against the national value (indicators.compare).
 RANK_STYLES: dict[Comparison, Style] = {
     Comparison.BETTER: Style("▲ beter dan landelijk", "triangle-up", BLUE, 12),
     Comparison.SIMILAR: Style("● gelijk aan landelijk", "circle", GREY, 10),
@@ -72,13 +69,6 @@ RANK_STYLES: dict[Comparison, Style] = {
     Comparison.NOT_COMPARED: Style("○ niet te vergelijken", "circle-open", INK, 10),
 }
 DIRECTION_WORDS = {Direction.UP: "een hoger cijfer is beter", Direction.DOWN: "een lager cijfer is beter"}
-
-
-def shown_indicator(indicator: Indicator) -> Indicator:
-    """The indicator the charts show: a count is compared per inhabitants (its rate twin)."""
-    if indicator.unit is not Unit.COUNT:
-        return indicator
-    return next(i for i in INDICATORS if i.unit is Unit.RATE and i.numerator == indicator.numerator)
 
 
 def funnel_category(position: str, direction: Direction) -> str:
@@ -184,21 +174,18 @@ def _layout(height: int, xaxis: dict, yaxis: dict, legend_gap: int = 80, **extra
 
     An empty template: plotly's default template costs more to copy than the rest of the figure.
     """
-    return {
-        "template": {},
-        "separators": PLOTLY_SEPARATORS,
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "font": {"family": "Segoe UI, Helvetica Neue, Arial, sans-serif", "size": 14, "color": INK},
-        "height": height,
-        "margin": {"l": 10, "r": 20, "t": 20, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "top", "y": -legend_gap / height, "xanchor": "left", "x": 0},
-        "hoverlabel": {"bgcolor": "white", "font": {"color": INK}},
-        "hovermode": "closest",
-        "showlegend": True,
-        "xaxis": xaxis,
-        "yaxis": yaxis,
-    } | extra
+    return (
+        base_layout(
+            height,
+            margin={"l": 10, "r": 20, "t": 20, "b": 10},
+            legend={"orientation": "h", "yanchor": "top", "y": -legend_gap / height, "xanchor": "left", "x": 0},
+            hovermode="closest",
+            showlegend=True,
+            xaxis=xaxis,
+            yaxis=yaxis,
+        )
+        | extra
+    )
 
 
 def _value_axis(indicator: Indicator) -> dict:

@@ -1,8 +1,8 @@
 """Volledigheid: the municipality × quarter matrix of deliveries, the totals per quarter and the
 completeness chart of a region against the nation. Pure: frames in, frames, components and figures out.
 
-The input is `ingest.deliveries.delivery_table` (one row per municipality and quarter in which it
-existed) and `ingest.deliveries.quarter_totals`.
+The input is `indicators.completeness.delivery_table` (one row per municipality and quarter in which it
+existed) and `indicators.completeness.quarter_totals`.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import html
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent
+from dashboard.format import number, percent
+from dashboard.theme import AXIS_LINE, BLUE, GREY, GRID, base_layout
 from indicators.completeness import ELEMENT_COUNT, Status
 from reference.periods import Period
 
 NOT_EXISTING = "bestond niet"  # the municipality did not exist in that quarter (merged)
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")  # fmt: skip
-REGION_COLOUR, NATION_COLOUR = "#0072B2", "#7f7f7f"  # Okabe–Ito blue; grey for the benchmark
+REGION_COLOUR, NATION_COLOUR = BLUE, GREY  # grey for the benchmark
 
 
 @dataclass(frozen=True)
@@ -77,20 +77,6 @@ def cell_text(status: str, elements: int, first_delivery: object, deadline: obje
     return f"{status}{due}"
 
 
-def _cell(row) -> html.Td:
-    look = LOOKS[row.status]
-    partial = row.status in (Status.ON_TIME, Status.LATE) and row.elements < ELEMENT_COUNT
-    visible = [html.Span(look.symbol, className="delivery-symbol")]
-    if partial:
-        visible.append(html.Span(f"{row.elements}/{ELEMENT_COUNT}", className="delivery-partial"))
-    text = cell_text(row.status, row.elements, row.first_delivery, row.deadline)
-    return html.Td(
-        [html.Span(visible, **{"aria-hidden": "true"}), html.Span(text, className="delivery-sr-only")],
-        title=text,
-        className=f"delivery {look.css}" + (" delivery-partial-cell" if partial else ""),
-    )
-
-
 TOTAL_ROWS = (  # label, how a quarter's totals read in the matrix footer
     ("Aangeleverd", lambda t: f"{number(t.delivered)} van {number(t.expected)}"),
     ("waarvan te laat", lambda t: number(t.late)),
@@ -98,48 +84,6 @@ TOTAL_ROWS = (  # label, how a quarter's totals read in the matrix footer
     (f"Volledig ({ELEMENT_COUNT} van {ELEMENT_COUNT})", lambda t: number(t.complete)),
     ("Volledigheid", lambda t: percent(t.share, 0)),
 )
-
-
-def matrix_table(cells: pd.DataFrame, totals: pd.DataFrame, periods: Sequence[Period], caption: str) -> html.Table:
-    """The matrix as an accessible table: a row per municipality, a column per quarter, the totals per
-    quarter in the footer."""
-    header = html.Thead(
-        html.Tr([html.Th("Gemeente", scope="col")] + [html.Th(p.label, scope="col", className="num") for p in periods])
-    )
-    rows = []
-    for (code, name), part in cells.groupby(["municipality", "name"], sort=False):
-        rows.append(html.Tr([html.Th(name, scope="row", title=code)] + [_cell(r) for r in part.itertuples()]))
-    by_period = {row.period: row for row in totals.itertuples()}
-    footer = html.Tfoot(
-        [
-            html.Tr(
-                [html.Th(label, scope="row")]
-                + [
-                    html.Td(render(by_period[str(p)]), className="num") if str(p) in by_period else html.Td("")
-                    for p in periods
-                ]  # fmt: skip
-            )
-            for label, render in TOTAL_ROWS
-        ]
-    )
-    return html.Table([html.Caption(caption), header, html.Tbody(rows), footer], className="delivery-matrix")
-
-
-def legend() -> html.Ul:
-    """What the symbols and colours of the matrix mean."""
-    items = [
-        html.Li([html.Span(look.symbol, className=f"delivery {look.css} legend-swatch"), f" {look.label}"])
-        for look in LOOKS.values()
-    ]
-    items.append(
-        html.Li(
-            [
-                html.Span(f"7/{ELEMENT_COUNT}", className="delivery legend-swatch delivery-partial"),
-                f" gedeeltelijk: 7 van de {ELEMENT_COUNT} gegevens aangeleverd",
-            ]
-        )
-    )
-    return html.Ul(items, className="delivery-legend", **{"aria-label": "Legenda"})
 
 
 def matrix_download(cells: pd.DataFrame, periods: Sequence[Period]) -> pd.DataFrame:
@@ -239,22 +183,39 @@ def make_figure(series: pd.DataFrame, region_name: str) -> go.Figure:
             )
         )
     figure.update_layout(
-        separators=PLOTLY_SEPARATORS,
-        template="simple_white",
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        height=340,
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hovermode="x unified",
-        font={"family": "Segoe UI, Helvetica Neue, Arial, sans-serif", "size": 14, "color": "#1a1a1a"},
+        base_layout(
+            340,
+            margin={"l": 60, "r": 20, "t": 20, "b": 50},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+            hovermode="x unified",
+        )  # fmt: skip
     )
-    figure.update_xaxes(title_text="Kwartaal", type="category", showgrid=False)
+    figure.update_xaxes(title_text="Kwartaal", type="category", showgrid=False, showline=True, linecolor=AXIS_LINE)
     figure.update_yaxes(
         title_text="Aangeleverde gegevens (%)",
         range=[0, 102],
         ticksuffix="%",
         showgrid=True,
-        gridcolor="#e5e5e5",
+        gridcolor=GRID,
+        showline=True,
+        linecolor=AXIS_LINE,
     )
     return figure
+
+
+DEFAULT_YEARS = 2  # the matrix opens on the last two years; the controls show more
+
+
+def selected_periods(available: list[Period], first: int | None, last: int | None) -> list[Period]:
+    """The quarters of the years asked for, made valid: years in range, in order; the last
+    `DEFAULT_YEARS` years when none is asked for."""
+    years = sorted({p.year for p in available})
+    first = first if first in years else years[max(0, len(years) - DEFAULT_YEARS)]
+    last = last if last in years else years[-1]
+    first, last = min(first, last), max(first, last)
+    return [p for p in available if first <= p.year <= last]
+
+
+def download_name(region: str, periods: list[Period], what: str) -> str:
+    """`volledigheid_matrix_VR09_2024Q1-2025Q2`."""
+    return f"volledigheid_{what}_{region}_{periods[0]}-{periods[-1]}"

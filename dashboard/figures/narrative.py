@@ -12,7 +12,7 @@ How the line is decided, so that a steering group can rely on it:
   after it last stood lower. The most recent such quarter when there are several.
 - **Nation**: the region's latest value is *above* or *below* the national value of that quarter
   when the national value lies outside the region's 95% interval, else *comparable*
-  (`ingest.compare`, the Fingertips rule).
+  (`indicators.compare`, the Fingertips rule).
 - **Judgement**: "gunstig" or "ongunstig" follows the indicator's desired direction, for the trend
   and for the comparison; nothing is said about stable or comparable.
 - **Completeness**: when fewer municipalities delivered in the latest quarter with a value than exist, a

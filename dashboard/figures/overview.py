@@ -7,7 +7,6 @@ the indicator's desired direction (Fingertips); at 99.8% the difference is very 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,15 +18,25 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.format import PLOTLY_SEPARATORS, number, percent, period_label, shown_text
+from dashboard.format import number, percent, period_label, shown_text
+from dashboard.theme import (
+    BLUE,
+    INK,
+    MAP_BORDER,
+    NO_FILL,
+    ORANGE,
+    SIMILAR_FILL,
+    SKY,
+    TRANSLUCENT_WHITE,
+    VERMILLION,
+    base_layout,
+)
 from indicators.aggregate import COLUMNS
 from indicators.compare import Comparison, compare
 from indicators.registry import INDICATORS, Direction, Indicator, Unit
 from reference.areas import REFERENCE_DIR
-from reference.periods import Period
 
 GEOJSON_FILE = REFERENCE_DIR / "gemeenten_2023_wgs84.geojson"  # property `code`: GMxxxx
-FONT = '"Segoe UI", "Helvetica Neue", Arial, sans-serif'  # as the page
 MIN_SHARE_REPORTED = 0.5  # below this share of municipalities delivering, a region is not judged
 
 
@@ -51,12 +60,12 @@ class Style:
 
 
 STYLES: dict[Category, Style] = {
-    Category.BETTER_998: Style("▲▲", "beter (99,8%)", "cell-better-strong", "#0072B2"),
-    Category.BETTER_95: Style("▲", "beter (95%)", "cell-better", "#56B4E9"),
-    Category.SIMILAR: Style("●", "gelijk", "cell-similar", "#BBBBBB"),
-    Category.WORSE_95: Style("▼", "slechter (95%)", "cell-worse", "#E69F00"),
-    Category.WORSE_998: Style("▼▼", "slechter (99,8%)", "cell-worse-strong", "#D55E00"),
-    Category.NOT_COMPARED: Style("○", "niet te vergelijken", "cell-none", "#F4F4F4"),
+    Category.BETTER_998: Style("▲▲", "beter (99,8%)", "cell-better-strong", BLUE),
+    Category.BETTER_95: Style("▲", "beter (95%)", "cell-better", SKY),
+    Category.SIMILAR: Style("●", "gelijk", "cell-similar", SIMILAR_FILL),
+    Category.WORSE_95: Style("▼", "slechter (95%)", "cell-worse", ORANGE),
+    Category.WORSE_998: Style("▼▼", "slechter (99,8%)", "cell-worse-strong", VERMILLION),
+    Category.NOT_COMPARED: Style("○", "niet te vergelijken", "cell-none", NO_FILL),
 }
 
 # Why a figure is not compared with the nation.
@@ -113,20 +122,9 @@ def completeness_text(reported: int, expected: int) -> str:
     return f"{number(reported)}/{number(expected)} gemeenten"
 
 
-def has_ended(period: str, today: dt.date | None = None) -> bool:
-    """Whether the quarter `2024Q1` is over (its figures can be complete)."""
-    return Period.parse_code(period).end <= (today or dt.date.today())
-
-
 def empty_frame() -> pd.DataFrame:
     """An indicator table without rows."""
     return pd.DataFrame(columns=list(COLUMNS))
-
-
-def complete_periods(national: pd.DataFrame, today: dt.date | None = None) -> list[str]:
-    """The quarters that have ended and have figures, newest first (as `2024Q1`)."""
-    codes = national.loc[national["reported"] > 0, "period"].unique()
-    return sorted((p for p in codes if has_ended(p, today)), reverse=True)
 
 
 OVERVIEW_COLUMNS = (
@@ -339,7 +337,7 @@ def map_figure(regions: pd.DataFrame, shapes: RegionShapes, indicator: Indicator
     lon, lat = shapes.outline
     figure = go.Figure(
         go.Scattergeo(
-            lon=lon, lat=lat, mode="lines", line={"color": "#333333", "width": 1}, hoverinfo="skip", showlegend=False
+            lon=lon, lat=lat, mode="lines", line={"color": MAP_BORDER, "width": 1}, hoverinfo="skip", showlegend=False
         )
     )
     for rank, (shown, style) in enumerate(STYLES.items()):
@@ -352,7 +350,7 @@ def map_figure(regions: pd.DataFrame, shapes: RegionShapes, indicator: Indicator
                 z=[1] * len(codes),
                 colorscale=[[0, style.colour], [1, style.colour]],
                 showscale=False,
-                marker={"line": {"color": "rgba(255,255,255,0.6)", "width": 0.3}},
+                marker={"line": {"color": "white", "width": 0.3}},
                 customdata=[shapes.region_of[m] or "" for m in codes],
                 text=[_municipality_hover(m, shapes, hover) for m in codes],
                 hovertemplate="%{text}<extra></extra>",
@@ -368,7 +366,7 @@ def map_figure(regions: pd.DataFrame, shapes: RegionShapes, indicator: Indicator
             lat=[shapes.centres[c][1] for c in centred],
             mode="text",
             text=[STYLES[category[c]].symbol for c in centred],
-            textfont={"size": 14, "color": "#1a1a1a", "shadow": "0 0 2px white, 0 0 3px white"},
+            textfont={"size": 14, "color": INK, "shadow": "0 0 2px white, 0 0 3px white"},
             customdata=centred,
             hovertext=[hover[c] for c in centred],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -377,20 +375,15 @@ def map_figure(regions: pd.DataFrame, shapes: RegionShapes, indicator: Indicator
     )
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white")
     figure.update_layout(
-        separators=PLOTLY_SEPARATORS,
-        height=height,
-        margin={"l": 0, "r": 0, "t": 10, "b": 10},
-        paper_bgcolor="white",
-        font={"family": FONT, "color": "#1a1a1a", "size": 13},
+        base_layout(height, margin={"l": 0, "r": 0, "t": 10, "b": 10}),
         legend={
             "title": {"text": "Vergeleken met Nederland"},
             "orientation": "v",
             "x": 0,
             "y": 1,
-            "bgcolor": "rgba(255,255,255,0.85)",
+            "bgcolor": TRANSLUCENT_WHITE,
             "font": {"size": 14},
         },  # fmt: skip
-        hoverlabel={"bgcolor": "white", "font": {"color": "#1a1a1a"}},
         clickmode="event",
     )
     return figure

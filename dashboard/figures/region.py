@@ -6,47 +6,34 @@ a `go.Figure` out. The one setting, the startfoto year, is read by `startfoto_ye
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from config import settings
 from config.errors import ConfigurationError
-from dashboard.format import PLOTLY_SEPARATORS, SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
-from indicators.registry import INDICATORS, Indicator, Unit
+from dashboard.format import SUPPRESSED_TEXT, number, percent, period_label, shown_text, unit_title
+from dashboard.theme import AXIS_LINE, BAND, BLUE, GRID, INK, MUTED, SOURCE, VERMILLION, base_layout
+from indicators.registry import COUNT_OF_RATE, INDICATORS, Indicator, Unit
 from ingest.elements import ELEMENTS_BY_CODE
 from reference.areas import Reference
 from reference.periods import Period
 
 STARTFOTO_ENV = "MONITOR_STARTFOTO_JAAR"
-DEFAULT_STARTFOTO_YEAR = 2018
-SOURCE = "Bron: aanleveringen van gemeenten en ketenpartners."
+DEFAULT_STARTFOTO_YEAR = int(settings.DEFAULTS[STARTFOTO_ENV])
 
 # Okabe-Ito: the region blue, the nation vermillion (dashed), the startfoto dark grey (dotted).
-BLUE, VERMILLION, GREY, INK = "#0072B2", "#D55E00", "#595959", "#1a1a1a"
-BAND = "rgba(0, 114, 178, 0.18)"
-GRID = "#e6e6e6"
-FONT = {"family": '"Segoe UI", "Helvetica Neue", Arial, sans-serif', "size": 13, "color": INK}
 
 # A count that also exists per inhabitants is charted as the rate; the count goes in the rate's table.
-COUNT_OF_RATE = {
-    rate.code: count.code
-    for rate in INDICATORS
-    if rate.unit is Unit.RATE
-    for count in INDICATORS
-    if count.unit is Unit.COUNT and count.numerator == rate.numerator
-}
 TREND_INDICATORS = tuple(i for i in INDICATORS if i.code not in COUNT_OF_RATE.values())
 _ROW_COLUMNS = ["period", "numerator", "denominator", "value", "ci_low", "ci_high", "reported", "expected"]
 
 
-def startfoto_year(environ: Mapping[str, str] = os.environ) -> int:
+def startfoto_year(environ: Mapping[str, str] | None = None) -> int:
     """The baseline (startfoto) year: $MONITOR_STARTFOTO_JAAR, 2018 when unset."""
-    text = environ.get(STARTFOTO_ENV, "").strip()
-    if not text:
-        return DEFAULT_STARTFOTO_YEAR
+    text = settings.get(STARTFOTO_ENV, environ)
     if not (text.isdigit() and 2000 <= int(text) <= 2100):
         raise ConfigurationError(f"{STARTFOTO_ENV} moet een jaartal zijn, zoals 2018, niet {text!r}.")
     return int(text)
@@ -93,21 +80,13 @@ def _count_headers(indicator: Indicator) -> tuple[str, str]:
 def _axis(indicator: Indicator) -> dict:
     formats = {Unit.PROPORTION: ".0%", Unit.RATE: ",.1~f", Unit.COUNT: ",d"}
     return {"title": {"text": unit_title(indicator)}, "tickformat": formats[indicator.unit], "gridcolor": GRID,
-            "rangemode": "tozero", "zeroline": True, "zerolinecolor": "#bdbdbd", "linecolor": "#bdbdbd"}  # fmt: skip
+            "rangemode": "tozero", "zeroline": True, "zerolinecolor": AXIS_LINE, "linecolor": AXIS_LINE}  # fmt: skip
 
 
 def _layout(height: int, **extra: object) -> dict:
-    return {
-        "separators": PLOTLY_SEPARATORS,
-        "template": "none",
-        "height": height,
-        "margin": {"l": 64, "r": 24, "t": 48, "b": 48},
-        "paper_bgcolor": "#ffffff",
-        "plot_bgcolor": "#ffffff",
-        "font": FONT,
-        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        **extra,
-    }
+    defaults = {"margin": {"l": 64, "r": 24, "t": 48, "b": 48},
+                "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"}}  # fmt: skip
+    return base_layout(height, **(defaults | extra))
 
 
 def _trace(kind: str, **trace: object) -> dict:
@@ -237,12 +216,12 @@ def make_trend_figure(
         traces.append(
             _scatter(
                 x=[labels[0], labels[-1]], y=[baseline, baseline], mode="lines", name=name, legendrank=3,
-                line={"color": GREY, "dash": "dot", "width": 2}, text=[text(baseline)] * 2, hovertemplate="%{text}",
+                line={"color": MUTED, "dash": "dot", "width": 2}, text=[text(baseline)] * 2, hovertemplate="%{text}",
             )
         )  # fmt: skip
         annotations.append(  # a direct label in the right margin, clear of the data
             {"xref": "paper", "x": 1, "y": baseline, "text": f"{name}<br>{text(baseline)}", "showarrow": False,
-             "xanchor": "left", "align": "left", "xshift": 6, "font": {"color": GREY, "size": 12}}
+             "xanchor": "left", "align": "left", "xshift": 6, "font": {"color": MUTED, "size": 12}}
         )  # fmt: skip
     incomplete = [
         i for i, (r, e) in enumerate(zip(reported, expected, strict=True)) if r < e and not np.isnan(value[i])
@@ -266,7 +245,7 @@ def make_trend_figure(
             hovermode="x unified",
             annotations=annotations,
             xaxis={"type": "category", "categoryorder": "array", "categoryarray": labels, "tickvals": ticks,
-                   "title": {"text": "Kwartaal"}, "gridcolor": GRID, "linecolor": "#bdbdbd"},
+                   "title": {"text": "Kwartaal"}, "gridcolor": GRID, "linecolor": AXIS_LINE},
             yaxis=_axis(indicator),
         ),
     )  # fmt: skip
@@ -341,12 +320,7 @@ def trend_note(trend: pd.DataFrame, indicator: Indicator, baseline: float | None
 def region_members(reference: Reference, region_code: str, period_code: str) -> dict[str, str]:
     """The municipalities of a region as they existed in a quarter (code -> name); a former
     municipality belongs to the region of its successor."""
-    period = Period.parse_code(period_code)
-    return {
-        m.code: m.name
-        for m in reference.existing(period)
-        if (region := reference.region_of(m.code)) is not None and region.code == region_code
-    }
+    return {m.code: m.name for m in reference.members(region_code, Period.parse_code(period_code))}
 
 
 def prepare_breakdown(rows: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
@@ -398,11 +372,11 @@ def make_breakdown_figure(
         traces.append(
             _scatter(
                 x=[0] * len(missing), y=missing, mode="text", text=missing_text,
-                textposition="middle right", textfont={"color": GREY}, hoverinfo="skip", showlegend=False,
+                textposition="middle right", textfont={"color": MUTED}, hoverinfo="skip", showlegend=False,
             )
         )  # fmt: skip
     for name, level, colour, dash in (
-        (region_name, region_value, GREY, "dot"),
+        (region_name, region_value, MUTED, "dot"),
         ("Nederland", national_value, VERMILLION, "dash"),
     ):
         if level is not None and not np.isnan(level):

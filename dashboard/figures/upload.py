@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from dashboard.format import number
 from dashboard.intake import StoredFile, municipality_name
+from db.audit import TIMEZONE
 from ingest.elements import ELEMENTS, ELEMENTS_BY_CODE
 from ingest.pipeline import FileResult
 from reference.areas import Reference
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 HISTORY_ROWS = 50  # uploads shown in the history
 DELIVERED_AS_LESS_THAN_5 = "<5 (afgeschermd)"  # a value a file gave as "<5"
 UNKNOWN_TEXT = "onbekend"

@@ -15,7 +15,7 @@ from dashboard import components, data
 from dashboard.access import current_scope
 from dashboard.figures import compare as fig
 from dashboard.format import period_label
-from indicators.registry import INDICATORS, INDICATORS_BY_CODE
+from indicators.registry import INDICATORS, INDICATORS_BY_CODE, shown_indicator
 from reference.periods import Period
 
 PAGE = "vergelijken"
@@ -95,7 +95,7 @@ def layout(indicator: str | None = None, periode: str | None = None, vergelijk: 
 
 def _read(indicator_code: str, period: str, compare_with: str):
     """The shown indicator, the areas' rows, the national row and the row of the compared whole."""
-    shown = fig.shown_indicator(data.indicator(indicator_code))
+    shown = shown_indicator(data.indicator(indicator_code))
     national_rows = data.indicators(level="national", codes=[shown.code], periods=[period])
     national = national_rows.iloc[0].to_dict() if len(national_rows) else {}
     if compare_with == fig.ALL_REGIONS:
@@ -103,11 +103,7 @@ def _read(indicator_code: str, period: str, compare_with: str):
         return shown, rows, national, national, None
     reference = data.reference()
     quarter = Period.parse_code(period)
-    members = [
-        m.code
-        for m in reference.existing(quarter)
-        if (region := reference.region_of(m.code)) is not None and region.code == compare_with
-    ]
+    members = [m.code for m in reference.members(compare_with, quarter)]
     rows = data.indicators(level="municipality", areas=members, codes=[shown.code], periods=[period])
     whole = data.indicators(level="region", areas=[compare_with], codes=[shown.code], periods=[period])
     region = reference.regions.get(compare_with)

@@ -8,9 +8,10 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
-from dashboard.components import chart, download_buttons, send_table
+from dashboard.components import chart, delivery_legend, delivery_matrix, download_buttons, send_table
 from dashboard.figures import completeness as fig
 from dashboard.format import number
+from dashboard.theme import SOURCE
 from indicators.completeness import (
     DEADLINE_DAYS_AFTER_QUARTER,
     ELEMENT_COUNT,
@@ -20,7 +21,7 @@ from indicators.completeness import (
     quarter_totals,
     shown_periods,
 )
-from reference.periods import Period
+from reference.periods import Period, last_ended
 
 PAGE = "volledigheid"
 dash.register_page(
@@ -30,8 +31,6 @@ dash.register_page(
 REGION, FIRST, LAST = f"{PAGE}-regio", f"{PAGE}-van", f"{PAGE}-tot"
 CONTENT = f"{PAGE}-inhoud"
 MATRIX, TOTALS, GRAPH = f"{PAGE}-matrix", f"{PAGE}-totalen", f"{PAGE}-grafiek"
-DEFAULT_YEARS = 2  # the matrix opens on the last two years; the controls show more
-SOURCE = "Bron: aanleveringen van gemeenten, Veilig Thuis en zorgaanbieders"
 
 
 def _today() -> dt.date:
@@ -42,12 +41,7 @@ def _selection(region: str | None, first: int | None, last: int | None) -> tuple
     """The region and quarters asked for, made valid: a known region, years in range, in order."""
     regions = data.reference().regions
     region = region if region in regions else next(iter(regions))
-    available = shown_periods(data.engine(), _today())
-    years = sorted({p.year for p in available})
-    first = first if first in years else years[max(0, len(years) - DEFAULT_YEARS)]
-    last = last if last in years else years[-1]
-    first, last = min(first, last), max(first, last)
-    return region, [p for p in available if first <= p.year <= last]
+    return region, fig.selected_periods(shown_periods(data.engine(), _today()), first, last)
 
 
 def _tables(region: str, periods: list[Period]):
@@ -64,7 +58,7 @@ def _content(region: str, periods: list[Period]) -> list:
     series = fig.prepare(totals, national_totals(data.engine(), periods, today=_today()))
     last = totals.iloc[-1]
     note = (
-        f"{SOURCE}. Volledigheid {periods[-1].label}: {number(last.delivered)} van {number(last.expected)} "
+        f"{SOURCE} Volledigheid {periods[-1].label}: {number(last.delivered)} van {number(last.expected)} "
         f"gemeenten leverden aan, {number(last.complete)} volledig ({ELEMENT_COUNT} van {ELEMENT_COUNT} gegevens)."
     )
     return [
@@ -76,15 +70,15 @@ def _content(region: str, periods: list[Period]) -> list:
                     "Onderaan de totalen per kwartaal.",
                     className="subtitle",
                 ),
-                fig.legend(),
+                delivery_legend(),
                 html.Div(
-                    fig.matrix_table(cells, totals, periods, caption=f"Aanleveringen {region_name}, {span}"),
+                    delivery_matrix(cells, totals, periods, caption=f"Aanleveringen {region_name}, {span}"),
                     className="table-scroll delivery-scroll",
                     tabIndex="0",
                     role="region",
                     **{"aria-labelledby": f"{MATRIX}-titel"},
                 ),
-                html.P(SOURCE + ".", className="note"),
+                html.P(SOURCE, className="note"),
                 html.Div(
                     [html.Span("Matrix:", className="download-label"), download_buttons(MATRIX)],
                     className="download-row",
@@ -129,12 +123,12 @@ def _introduction(available: list[Period]) -> list:
             "Of een kwartaal op tijd was, volgt uit de eerste aanlevering."
         )
     ]
-    last_ended = Period.from_index(Period.of_date(_today()).index - 1)
-    if last_ended > available[-1]:
+    ended = last_ended(_today())
+    if ended > available[-1]:
         parts.append(
             html.P(
                 f"Na {available[-1].label} is nog niets aangeleverd, door geen enkele gemeente of ketenpartner; "
-                f"{available[-1].next().label} tot en met {last_ended.label} staan daarom niet in de matrix.",
+                f"{available[-1].next().label} tot en met {ended.label} staan daarom niet in de matrix.",
                 className="message",
             )
         )
@@ -193,10 +187,6 @@ def _format(prefix: str) -> str:
     return "xlsx" if dash.ctx.triggered_id == f"{prefix}-xlsx" else "csv"
 
 
-def _name(region: str, periods: list[Period], what: str) -> str:
-    return f"volledigheid_{what}_{region}_{periods[0]}-{periods[-1]}"
-
-
 @callback(
     Output(f"{MATRIX}-download", "data"),
     Input(f"{MATRIX}-xlsx", "n_clicks"),
@@ -210,7 +200,7 @@ def download_matrix(_xlsx: int, _csv: int, region: str, first: int, last: int) -
     region, periods = _selection(region, first, last)
     deliveries, _ = _tables(region, periods)
     table = fig.matrix_download(fig.matrix_cells(deliveries, periods), periods)
-    return send_table(table, _name(region, periods, "matrix"), _format(MATRIX))
+    return send_table(table, fig.download_name(region, periods, "matrix"), _format(MATRIX))
 
 
 @callback(
@@ -225,7 +215,7 @@ def download_matrix(_xlsx: int, _csv: int, region: str, first: int, last: int) -
 def download_totals(_xlsx: int, _csv: int, region: str, first: int, last: int) -> dict:
     region, periods = _selection(region, first, last)
     _, totals = _tables(region, periods)
-    return send_table(fig.totals_download(totals), _name(region, periods, "totalen"), _format(TOTALS))
+    return send_table(fig.totals_download(totals), fig.download_name(region, periods, "totalen"), _format(TOTALS))
 
 
 @callback(
@@ -242,4 +232,4 @@ def download_chart(_xlsx: int, _csv: int, region: str, first: int, last: int) ->
     _, totals = _tables(region, periods)
     series = fig.prepare(totals, national_totals(data.engine(), periods, today=_today()))
     table = fig.chart_download(series, data.reference().regions[region].name)
-    return send_table(table, _name(region, periods, "per_kwartaal"), _format(GRAPH))
+    return send_table(table, fig.download_name(region, periods, "per_kwartaal"), _format(GRAPH))

@@ -11,15 +11,17 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from dashboard import data
+from dashboard import data, theme
 from dashboard.components import chart, download_buttons, send_table
 from dashboard.figures import overview as fig
 from dashboard.format import period_label, shown_text
+from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS, Indicator, Unit
+from reference.periods import Period
 
 PAGE = "overzicht"
 REGION_PATH = "/regio"
-SOURCE = "Bron: aanleveringen gemeenten en ketenpartners; kaart CBS/Kadaster (CC BY 4.0)."
+SOURCE = f"{theme.SOURCE} {theme.MAP_SOURCE}"
 MAP_INDICATORS = tuple(ind for ind in INDICATORS if ind.unit is not Unit.COUNT)  # counts are not compared
 
 dash.register_page(
@@ -37,7 +39,7 @@ def region_href(code: str) -> str:
 
 def _rows(period: str | None) -> pd.DataFrame:
     """The overview rows of `period`: the nation and every region, each indicator judged."""
-    if not period or not fig.has_ended(period):
+    if not period or not Period.parse_code(period).has_ended():
         return fig.overview_table(fig.empty_frame())
     frame = pd.concat(
         [data.indicators(level="national", periods=[period]), data.indicators(level="region", periods=[period])]
@@ -148,7 +150,7 @@ def _table_note(rows: pd.DataFrame, period: str) -> str:
 def _no_figures(period: str | None) -> str:
     if not period:
         return "Er zijn nog geen cijfers van een afgelopen kwartaal."
-    if not fig.has_ended(period):
+    if not Period.parse_code(period).has_ended():
         return f"{period_label(period)} is nog niet afgelopen; kies een eerder kwartaal."
     return f"Er zijn geen cijfers over {period_label(period)}; kies een ander kwartaal."
 
@@ -289,7 +291,7 @@ def _period_choices(periods: list[str], selected: str | None) -> html.Div:
 
 def layout(periode: str | None = None, indicator: str | None = None, **_query) -> html.Div:
     """The page for a quarter (default: the latest complete one) and a map indicator, from the query string."""
-    periods = fig.complete_periods(data.indicators(level="national"))
+    periods = complete_periods(data.indicators(level="national"))
     period = periode if periode in periods else (periods[0] if periods else None)
     map_code = _map_indicator(indicator).code
     return html.Div(
