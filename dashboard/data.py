@@ -22,7 +22,7 @@ from db.engine import connect
 from db.values import store_version
 from indicators.completeness import complete_periods
 from indicators.registry import INDICATORS_BY_CODE, Indicator
-from indicators.table import after_refresh, read_indicators
+from indicators.table import after_refresh, pattern_key, read_indicators
 from reference.areas import Reference, load_reference
 
 
@@ -41,9 +41,10 @@ def indicator(code: str) -> Indicator:
 
 
 def store_key() -> tuple:
-    """What identifies the current figures: the database and its store version. Memoise on it."""
+    """What identifies the current figures: the database, its store version and what the public
+    pattern depends on besides (`indicators.table.pattern_key`). Memoise on it."""
     database = engine()
-    return database.url, store_version(database)
+    return database.url, store_version(database), pattern_key(database, reference())
 
 
 def indicators(
@@ -77,7 +78,9 @@ def _in_areas(frame: pd.DataFrame, areas: frozenset[tuple[str, str]]) -> pd.Seri
 
 
 @lru_cache(maxsize=256)
-def _indicators(url, version: int, public: bool, level, areas: tuple | None, codes: tuple | None, periods):
+def _indicators(
+    url, version: int, pattern: str, public: bool, level, areas: tuple | None, codes: tuple | None, periods
+):
     frame = read_indicators(
         engine(),
         level=level,

@@ -8,7 +8,8 @@ imports Dash: the page calls these functions and renders the frames of `dashboar
 
 Every function takes the user's `Scope` from the server-side session, never from the browser. A
 beheerder may deliver for every municipality; others only for `Scope.may_upload_for`, and they see
-their own uploads and the values of the municipalities they deliver for or see in full detail.
+their own uploads and the values of the municipalities they see in full detail (`visible_history`;
+a ketenpartner, who sees none in full detail, only the values it delivered itself).
 Checking and storing take the user's `Scope` (from the server-side session, never from the
 browser): a file naming a municipality outside `Scope.may_upload_for` is refused as a whole
 (`outside_scope`), stored as a rejected upload, and the refusal is in the audit log.
@@ -35,6 +36,7 @@ from accounts.scope import Role, Scope
 from dashboard import logs
 from db.audit import Action, record
 from db.engine import write_transaction
+from db.values import value_history
 from ingest import mappings
 from ingest.columns import COLUMN_CODES
 from ingest.guard import LIMITS, Limits
@@ -43,6 +45,7 @@ from ingest.problems import Problem, Severity, human_size, problem
 from ingest.records import Record
 from ingest.store import StoreResult
 from reference.areas import Reference, load_reference
+from reference.periods import Period
 from reference.text import fold
 
 log = logging.getLogger(__name__)
@@ -96,6 +99,19 @@ def outside_scope(
 def municipality_name(code: str, reference: Reference) -> str:
     found = reference.municipalities.get(code)
     return found.name if found else code
+
+
+def visible_history(engine: Engine, scope: Scope, code: str, period: Period) -> pd.DataFrame:
+    """The versions of one municipality's values in one quarter the user may see (`value_history`):
+    all of them for a municipality in their full detail, else (a ketenpartner) only what they
+    delivered themselves; empty for a municipality outside `may_view_values`."""
+    reference = load_reference()
+    history = value_history(engine, municipality=code, period=period)
+    if scope.is_admin or scope.full_detail_municipality(code, reference):
+        return history
+    if not scope.may_upload_for(code, reference):
+        return history.iloc[:0]
+    return history.loc[history["uploaded_by"] == scope.user].reset_index(drop=True)
 
 
 def visible_uploads(uploads: pd.DataFrame, scope: Scope) -> pd.DataFrame:

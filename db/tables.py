@@ -240,6 +240,10 @@ indicator_state = Table(
     Column("id", Integer, primary_key=True),
     Column("store_version", Integer, nullable=False),
     Column("computed_at", UTCDateTime(), nullable=False),
+    # SHA-256 (hex) of what the tables depend on besides the values: the region division file's bytes
+    # and the ketenpartners' municipality lists (indicators.table.pattern_key); NULL: computed before
+    # it was kept, so recomputed.
+    Column("pattern_key", String(64), nullable=True),
 )
 
 

@@ -15,13 +15,21 @@ pooled), with every figure that could identify a household hidden:
 
 Who attacks: an outsider, who knows the published table and what a mark means ("<5": 1 to 4; a
 proportion hidden as primary: denominator 1 to 9; another hidden count: at least the threshold,
-as zeros are never hidden), and an insider who also knows ONE area's row exactly (a projectleider
-their own region, a ketenpartner serving a whole region, whoever knows the nation). To stand up
-to both, every group (a total and its parts) with a hidden cell keeps at least three hidden
-cells, the total counted (fewer only where no other non-zero cell is left), and an audit then
-checks every hidden cell, for the outsider and for each single insider: by linear algebra (a
-cell is derived when it does not move along the null space of the published equations) and by
-the bounds on each group, and hides one more cell next to any cell it can still derive.
+as zeros are never hidden); an insider who also knows ONE area's row exactly (a projectleider
+their own region, whoever knows the nation); and every full-detail scope below the region
+(`indicators.insiders`: each municipality, each ketenpartner's list), who knows its own part of
+each cell. A published cell whose rest beside such a part is small is hidden from the start
+(secondary: it is not small itself). To stand up to all of them, every group (a total and its
+parts) with a hidden cell keeps at least three hidden cells, the total counted (fewer only where
+no other non-zero cell is left), and an audit then checks every hidden cell, for the outsider,
+each single insider and each scope (its parts as lower bounds, the cells it knows whole as
+known): by linear algebra (a cell is derived when it does not move along the null space of the
+published equations) and by the bounds, and hides one more cell next to any cell it can still
+derive.
+
+Twins: indicators that publish the same count (a count and its rate, two shares over one total)
+publish the same number or one of them not at all (`inconsistent`): the row that counts less is
+hidden, as the difference would be the figure of the municipalities it leaves out.
 
 Withdrawn rows: where no choice of more hidden cells protects a cell (four "<5" quarters of a
 year that is "<5" too: each is 1), the totals that pin it are left out of the public table
@@ -56,7 +64,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from indicators import insiders as _insiders
 from indicators.aggregate import add_values
+from indicators.insiders import insider_scopes
 from indicators.registry import INDICATORS_BY_CODE, Indicator, Unit
 from reference.areas import Reference
 
@@ -67,7 +77,8 @@ LESS_THAN = f"<{COUNT_THRESHOLD}"
 HIDDEN_COLUMNS = ("numerator", "denominator", "value", "ci_low", "ci_high", "ci99_low", "ci99_high")
 PUBLIC_LEVELS = ("region", "national")
 _PRIMARY, _SECONDARY, _WITHDRAWN = 1, 2, 3  # a cell's state in `_Grid.protect`; 0: published
-_OUTSIDER = -1  # who derives a cell: the outsider, or the index of the area whose row an insider knows
+_OUTSIDER = -1  # who derives a cell: the outsider, or the index of the area whose row an insider knows,
+_SCOPE = -2  # ... or a full-detail scope below the nation: _SCOPE - its index
 Derived = tuple[int, int]  # (cell, who derives it)
 _TOLERANCE = 1e-7
 log = logging.getLogger(__name__)
@@ -88,7 +99,7 @@ class Reason(StrEnum):
     SECONDARY = "secondary"  # hidden so that a small cell cannot be derived
 
 
-def suppress(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+def suppress(table: pd.DataFrame, reference: Reference, lists: Iterable[Iterable[str]] = ()) -> pd.DataFrame:
     """The public table: region, national and yearly rows, small numbers and what reveals them hidden.
 
     Added columns: `suppression` ("primary", "secondary" or "") and `shown` ("<5" for a hidden
@@ -104,14 +115,25 @@ def suppress(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
     withdrawn = pd.Series(False, index=work.index)
     exposed: list[int] = []
     codes = work["indicator"].astype(str)
+    municipal = table.loc[table["level"].astype(str) == "municipality"]
+    names = sorted(municipal["area_code"].astype(str).unique())
+    scopes = insider_scopes(names, reference, lists)
+    matrix = np.array([[m in scope for m in names] for scope in scopes], bool).reshape(len(scopes), len(names))
+    regions = {
+        frozenset(c for c in names if (r := reference.region_of(c)) and r.code == code) for code in reference.regions
+    }
+    audited = np.array([scope not in regions for scope in scopes], bool)  # a region's insider: `c.owner`
     for family in families(codes.unique()):
-        grid = _Grid.build(work.loc[codes.isin(family)], family)
+        rows = municipal.loc[municipal["indicator"].astype(str).isin(family)]
+        insiders = _Insiders(rows, names, matrix, audited, reference)
+        grid = _Grid.build(work.loc[codes.isin(family)], family, insiders)
         state, unprotected = grid.protect()
         rows = grid.row_cells  # per row of the family: its cell
         at = state[rows.to_numpy()]
         reason.loc[rows.index] = np.array(["", Reason.PRIMARY, Reason.SECONDARY, ""], dtype=object)[at]
         withdrawn.loc[rows.index] = at == _WITHDRAWN
         exposed.extend(rows.index[unprotected[rows.to_numpy()]])
+    reason[(reason == "") & ~withdrawn & inconsistent(work)] = Reason.SECONDARY
     result = _published(work, reason).loc[~withdrawn].reset_index(drop=True)
     result.attrs["withdrawn"] = sorted(_keys(work.loc[withdrawn]))
     result.attrs["unprotected"] = sorted(_keys(work.loc[exposed]))
@@ -125,6 +147,30 @@ def suppress(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
 def _keys(rows: pd.DataFrame) -> set[tuple[str, str, str, str]]:
     columns = [rows[c].astype(str) for c in ("indicator", "level", "area_code", "period")]
     return set(zip(*columns, strict=True))
+
+
+def inconsistent(work: pd.DataFrame) -> pd.Series:
+    """Rows whose count differs from the same count of another indicator at the same area and period:
+    a rate that leaves out municipalities without a known population against its count, a proportion
+    that leaves out a municipality's total (a "waarvan" column left blank) against another over the
+    same total. The difference would be the figure of the municipalities left out, so such a row is
+    hidden; the fuller one stays published, as it always was."""
+    found = pd.Series(False, index=work.index)
+    codes = work["indicator"].astype(str)
+    keys = [work["level"].astype(str), work["area_code"].astype(str), work["period"].astype(str)]
+    by_quantity: dict[tuple, list[tuple[str, str]]] = {}
+    for code in codes.unique():
+        for (column, elements), _ in quantities(INDICATORS_BY_CODE[code]):
+            by_quantity.setdefault((column, elements), []).append((code, column))
+    for sharing in by_quantity.values():
+        if len(sharing) < 2:
+            continue
+        mine = codes.isin([code for code, _ in sharing])
+        column = sharing[0][1]
+        values = work[column].astype("Float64").where(mine)
+        fullest = values.groupby(keys, dropna=False).transform("max")
+        found |= (mine & values.notna() & (values < fullest)).fillna(False).astype(bool)
+    return found
 
 
 def public_rows(table: pd.DataFrame, reference: Reference) -> pd.DataFrame:
@@ -213,6 +259,29 @@ class _Component:
 
 
 @dataclass
+class _Insiders:
+    """What the full-detail scopes know (`indicators.insiders`): the municipality rows of the full
+    table for one family, the municipality codes, and scopes x municipalities."""
+
+    rows: pd.DataFrame
+    names: list[str]
+    scopes: np.ndarray
+    audited: np.ndarray  # per scope: whether `_scoped` tries it (a region's insider is tried as `c.owner`)
+    reference: Reference
+
+
+@dataclass
+class _Insight:
+    """Per quantity, scopes x cells: the part each scope knows, whether it knows the cell whole, and
+    whether it has a reporter in it."""
+
+    part: np.ndarray
+    whole: np.ndarray
+    present: np.ndarray
+    audited: np.ndarray
+
+
+@dataclass
 class _Grid:
     """One family's cells: area x period, flattened; sizes and bounds per quantity."""
 
@@ -225,9 +294,11 @@ class _Grid:
     high: list[np.ndarray]
     components: list[_Component]
     row_cells: pd.Series  # row index of the work table -> cell id
+    insight: list[_Insight | None]  # per quantity; None: no insider below the nation
+    beside: np.ndarray  # not small, but a scope's part leaves a small rest: hidden from the start as secondary
 
     @classmethod
-    def build(cls, rows: pd.DataFrame, family: tuple[str, ...]) -> _Grid:
+    def build(cls, rows: pd.DataFrame, family: tuple[str, ...], insiders: _Insiders | None = None) -> _Grid:
         areas = pd.MultiIndex.from_arrays([rows["level"].astype(str), rows["area_code"].astype(str)])
         area_codes, area_index = np.unique(areas.to_numpy(), return_inverse=True)
         period_codes, period_index = np.unique(rows["period"].astype(str).to_numpy(), return_inverse=True)
@@ -250,15 +321,23 @@ class _Grid:
                 values[at] = np.fmax(values[at], n if quantity[0] == "numerator" else d)
         low, high = zip(*(bounds(v, t) for v, t in by_quantity.values()), strict=True)
         components = _components(area_codes, period_codes)
+        insight = _insight(insiders, family, by_quantity, area_codes, period_codes)
+        beside = np.zeros(n_cells, bool)
+        for (values, threshold), seen in zip(by_quantity.values(), insight, strict=True):
+            # the rest of a cell beside a scope's part is small (a region's rest is the other regions: `c.owner`)
+            if seen is not None and threshold is not None:
+                rest = np.nan_to_num(values)[None, :] - seen.part
+                rests = seen.present & ~seen.whole & (rest >= 1) & (rest < threshold)
+                beside |= exists & ~small & rests[seen.audited].any(axis=0)
         return cls(
             len(period_codes), exists, size, small, [v for v, _ in by_quantity.values()], list(low), list(high),
-            components, pd.Series(cell, index=rows.index),
+            components, pd.Series(cell, index=rows.index), insight, beside,
         )  # fmt: skip
 
     def protect(self) -> tuple[np.ndarray, np.ndarray]:
         """Per cell: 0 published, 1 primary, 2 secondary, 3 withdrawn; and which hidden cells stay
         derivable however much more were hidden or withdrawn (see `suppress`)."""
-        hidden = np.where(self.small & self.exists, _PRIMARY, 0)
+        hidden = np.where(self.small & self.exists, _PRIMARY, np.where(self.beside, _SECONDARY, 0))
         unprotected = np.zeros(len(hidden), bool)
         for component in self.components:
             local = hidden[component.cells]
@@ -271,7 +350,7 @@ class _Grid:
         """Hide more cells of one component (in place), and withdraw the totals that pin a cell no
         hiding protects, until no attacker derives a guarded cell; returns the cells some attacker
         still derives whatever is hidden or withdrawn."""
-        size, small = self.size[c.cells], self.small[c.cells]
+        size, small = self.size[c.cells], (self.small | self.beside)[c.cells]
         pickable = self.exists[c.cells] & (np.nan_to_num(size) > 0)  # zeros protect nothing
         order = np.lexsort((np.arange(len(size)), np.nan_to_num(size)))
         rank = np.empty(len(size), int)
@@ -377,22 +456,21 @@ class _Grid:
             yield np.nan_to_num(v), np.where(withdrawn, 0.0, lo), np.where(withdrawn, np.inf, hi), ~np.isnan(v)
 
     def _bounded(self, c: _Component, hidden: np.ndarray, withdrawn: np.ndarray) -> set[Derived]:
-        """Hidden cells the bounds and the published totals fix together, for the outsider and each
-        single insider, per quantity (the complete audit; `_pinned` looks at one group at a time)."""
+        """Hidden cells the bounds and the published totals fix together, for the outsider, each single
+        insider of an area, and each full-detail scope below the nation (`_scoped`), per quantity (the
+        complete audit; `_pinned` looks at one group at a time)."""
         found: set[Derived] = set()
         unknown = np.flatnonzero(hidden)
         for insider in [None, *np.unique(c.owner[unknown])]:
             columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
             if not len(columns):
                 continue
-            matrix = c.equations[:, columns]
-            rows = np.abs(matrix).sum(axis=1) > 0
-            known = np.ones(len(hidden), bool)
-            known[columns] = False
             for v, low, high, reported in self._bounds(c, withdrawn):
-                rhs = -(c.equations[:, known] @ v[known])
-                fixed = fixed_cells(matrix[rows], rhs[rows], low[columns], high[columns]) & reported[columns]
+                fixed = _fixed(c, columns, v, low[columns], high[columns]) & reported[columns]
                 found.update((int(i), _OUTSIDER if insider is None else int(insider)) for i in columns[fixed])
+        for q, (v, low, high, reported) in enumerate(self._bounds(c, withdrawn)):
+            if self.insight[q] is not None and len(unknown):
+                found |= _scoped(c, unknown, self.insight[q], v, low, high, reported)
         return found
 
     def _pinned(self, c: _Component, total: int, parts: np.ndarray, hidden: np.ndarray) -> bool:
@@ -419,6 +497,71 @@ class _Grid:
                 if np.any((ceiling <= floor) & reported_parts[u[1:]]):
                     return True
         return False
+
+
+def _fixed(c: _Component, columns: np.ndarray, v: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Which of the unknown `columns` (local ids) the component's equations and the bounds fix; the
+    other cells known at their true values `v`."""
+    matrix = c.equations[:, columns]
+    rows = np.abs(matrix).sum(axis=1) > 0
+    known = np.ones(len(v), bool)
+    known[columns] = False
+    rhs = -(c.equations[:, known] @ v[known])
+    return fixed_cells(matrix[rows], rhs[rows], low, high)
+
+
+def _scoped(
+    c: _Component, unknown: np.ndarray, seen: _Insight, v: np.ndarray, low: np.ndarray, high: np.ndarray,
+    reported: np.ndarray,
+) -> set[Derived]:  # fmt: skip
+    """Hidden cells a full-detail scope fixes, knowing its part of each as a lower bound and the cells
+    it knows whole; deriving that the rest of a cell is 0 discloses nothing. Scopes that know the
+    same cells whole are tried at once with the largest part of any of them (a stronger attacker
+    than each); only when that one fixes something is each tried alone."""
+    part, whole = seen.part[:, c.cells][:, unknown], seen.whole[:, c.cells][:, unknown]
+    relevant = np.flatnonzero(seen.audited & ((part > low[unknown] + _TOLERANCE) | whole).any(axis=1))
+    groups: dict[bytes, list[int]] = {}
+    for s in relevant:
+        groups.setdefault(whole[s].tobytes(), []).append(int(s))
+    found: set[Derived] = set()
+    for group in groups.values():
+        mine = ~whole[group[0]]
+        columns = unknown[mine]
+        if not len(columns):
+            continue
+        strongest = np.maximum(low[columns], part[group][:, mine].max(axis=0))
+        if not (_fixed(c, columns, v, strongest, high[columns]) & reported[columns]).any():
+            continue
+        for s in group:
+            floor = np.maximum(low[columns], part[s][mine])
+            fixed = _fixed(c, columns, v, floor, high[columns]) & reported[columns] & (v[columns] - part[s][mine] > 0)
+            found.update((int(i), _SCOPE - s) for i in columns[fixed])
+    return found
+
+
+def _insight(
+    insiders: _Insiders | None, family: tuple[str, ...], by_quantity: dict, area_codes: np.ndarray,
+    period_codes: np.ndarray,
+) -> list[_Insight | None]:  # fmt: skip
+    """Per quantity of the grid: what each full-detail scope knows of each cell."""
+    if insiders is None or not len(insiders.scopes) or insiders.rows.empty:
+        return [None] * len(by_quantity)
+    grids = _insiders.municipal_values(insiders.rows, insiders.names, period_codes)
+    membership = _insiders.members(area_codes, insiders.names, insiders.reference)
+    found: list[_Insight | None] = []
+    for column, elements in by_quantity:
+        values = None
+        for code in family:
+            if (column, elements) in {q for q, _ in quantities(INDICATORS_BY_CODE[code])}:
+                grid = grids.get(f"{code}:{column}")
+                if grid is not None:
+                    values = grid if values is None else np.fmax(values, grid)
+        found.append(
+            None
+            if values is None
+            else _Insight(*_insiders.knowledge(values, membership, insiders.scopes), insiders.audited)
+        )
+    return found
 
 
 def _sum_of_others(x: np.ndarray) -> np.ndarray:

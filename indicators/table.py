@@ -6,13 +6,18 @@ sees that the store has changed since the table was computed (a new upload) reco
 
 With it, in the same transaction and so for the same store version, the public table
 (`indicator_values_public`): the region, national and yearly rows with small numbers suppressed
-(`indicators.suppression`), for users without full detail on an area.
+(`indicators.suppression`), for users without full detail on an area. Both depend on the region
+division too, and the public one on the ketenpartners' lists: `pattern_key` keeps them apart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,8 +27,9 @@ from db.engine import write_transaction
 from db.tables import indicator_state, indicator_values, indicator_values_public
 from db.values import current_values, store_version
 from indicators.aggregate import COLUMNS, aggregate
+from indicators.insiders import ketenpartner_scopes
 from indicators.suppression import suppress
-from reference.areas import load_reference
+from reference.areas import Reference, load_reference
 
 PUBLIC_COLUMNS = (*COLUMNS, "shown", "suppression")
 
@@ -45,25 +51,51 @@ def computed_version(engine: Engine) -> int | None:
         return conn.execute(select(indicator_state.c.store_version)).scalar_one_or_none()
 
 
+def pattern_key(engine: Engine, reference: Reference) -> str:
+    """What the tables depend on besides the values, as a SHA-256: the region division (the file's
+    bytes, whatever its name) and the ketenpartners' lists (insiders the suppression protects against)."""
+    digest = hashlib.sha256(_file_digest(str(reference.regions_file)).encode())
+    digest.update(json.dumps(ketenpartner_scopes(engine)).encode())
+    return digest.hexdigest()
+
+
+def _file_digest(path: str) -> str:
+    stat = Path(path).stat()
+    return _digest_of(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _digest_of(path: str, _mtime: int, _size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _computed(conn) -> tuple[int | None, str | None]:
+    row = conn.execute(select(indicator_state.c.store_version, indicator_state.c.pattern_key)).one_or_none()
+    return (row.store_version, row.pattern_key) if row else (None, None)
+
+
 def refresh(engine: Engine, *, force: bool = False) -> bool:
-    """Recompute the indicator table when the store changed since it was computed; True if it did."""
-    version = store_version(engine)
-    if not force and computed_version(engine) == version:
-        return False
+    """Recompute the indicator table when the store, the region division or a ketenpartner's list
+    changed since it was computed; True if it did."""
     reference = load_reference()
+    state = store_version(engine), pattern_key(engine, reference)
+    with engine.connect() as conn:
+        if not force and _computed(conn) == state:
+            return False
     table = aggregate(current_values(engine), reference)
-    rows, public = _records(table, COLUMNS), _records(suppress(table, reference), PUBLIC_COLUMNS)
+    public = suppress(table, reference, ketenpartner_scopes(engine))
+    rows, public = _records(table, COLUMNS), _records(public, PUBLIC_COLUMNS)
     with write_transaction(engine) as conn:
         # Another process may have done it meanwhile (writes are serialised): check again inside.
-        done = conn.execute(select(indicator_state.c.store_version)).scalar_one_or_none()
-        if not force and done == version:
+        if not force and _computed(conn) == state:
             return False
         for target, records in ((indicator_values, rows), (indicator_values_public, public)):
             conn.execute(delete(target))
             if records:
                 conn.execute(insert(target), records)
         conn.execute(delete(indicator_state))
-        conn.execute(insert(indicator_state).values(id=1, store_version=version, computed_at=dt.datetime.now(dt.UTC)))
+        conn.execute(insert(indicator_state).values(id=1, store_version=state[0], pattern_key=state[1],
+                                                    computed_at=dt.datetime.now(dt.UTC)))  # fmt: skip
     for hook in _AFTER_REFRESH:
         hook(engine)
     return True

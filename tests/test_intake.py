@@ -18,6 +18,7 @@ from ingest.guard import Limits
 from ingest.pipeline import FileResult
 from ingest.store import StoreResult, list_uploads
 from reference.areas import load_reference
+from reference.periods import Period
 from tests.dashboard_db import ADMIN
 from tests.workbooks import TEMPLATE_HEADER, write_workbook
 
@@ -681,3 +682,23 @@ def test_visible_uploads_are_a_users_own_unless_beheerder():
     assert intake.visible_uploads(frame, ADMIN)["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx", "d.xlsx"]
     assert intake.visible_uploads(frame, KETENPARTNER).empty
     assert upload_figures.history_frame(intake.visible_uploads(frame, KETENPARTNER)).empty
+
+
+def test_a_ketenpartners_value_history_shows_what_it_delivered_only(engine, tmp_path):
+    """The gemeente delivered Utrecht's figures, then the ketenpartner Zeist's and Utrecht's again:
+    the ketenpartner sees only its own versions, the gemeente every version of its municipality."""
+    gemeente = intake.store_files(engine, [(upload_of(tmp_path, "g.xlsx", "GM0344"), "g.xlsx")], scope=GEMEENTE_UTRECHT)
+    rows = [TEMPLATE_HEADER, ["Utrecht", "2025 K2", 31, 13], ROWS["GM0355"]]  # Utrecht's figures corrected
+    keten = data_url(write_workbook(tmp_path / "k.xlsx", {"Gegevens": rows}))
+    partner = intake.store_files(engine, [(keten, "k.xlsx")], scope=KETENPARTNER)
+    assert [item.stored.status for item in gemeente + partner] == ["stored", "stored"]
+    quarter = Period.parse_code("2025Q2")
+    everything = value_history(engine, municipality="GM0344", period=quarter)
+    assert sorted(set(everything["uploaded_by"])) == ["reclassering", "utrecht"]
+    seen = intake.visible_history(engine, KETENPARTNER, "GM0344", quarter)
+    assert len(seen) == 2 and set(seen["uploaded_by"]) == {"reclassering"}
+    assert len(intake.visible_history(engine, GEMEENTE_UTRECHT, "GM0344", quarter)) == len(everything) == 4
+    assert len(intake.visible_history(engine, PROJECTLEIDER, "GM0344", quarter)) == 4
+    assert len(intake.visible_history(engine, ADMIN, "GM0344", quarter)) == 4
+    assert intake.visible_history(engine, KETENPARTNER, "GM0363", quarter).empty
+    assert intake.visible_history(engine, GEMEENTE_UTRECHT, "GM0355", quarter).empty

@@ -33,6 +33,12 @@ T0 = dt.datetime(2024, 4, 2, 9, 30, tzinfo=dt.UTC)
 LATER_TABLES = ("column_mappings", "targets", "interpretations")  # made by 0002 and 0004; empty after an upgrade
 
 
+def with_pattern_key(rows: dict) -> dict:
+    """Every row of a 0001 database as it is after revision 0003: `indicator_state` gains `pattern_key`,
+    empty in an upgraded database (the next read recomputes the stored tables)."""
+    return {**rows, "indicator_state": [(*row, None) for row in rows["indicator_state"]]}
+
+
 def at(minutes: int) -> dt.datetime:
     return T0 + dt.timedelta(minutes=minutes)
 
@@ -280,7 +286,7 @@ def test_upgrade_keeps_every_row_of_a_b5ac64e_database(db_url):
     after = every_row(db_url)
     assert after.pop(VERSION_TABLE) == [(HEAD,)]
     assert [after.pop(name) for name in LATER_TABLES] == [[] for _ in LATER_TABLES]
-    assert after == before
+    assert after == with_pattern_key(before)
     assert differences_from_code(db_url) == []
 
     engine = connect(db_url)  # now accepted
@@ -414,7 +420,7 @@ def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(
     after = every_row(db_url)
     assert after.pop(VERSION_TABLE) == [(HEAD,)]
     assert {name: after.pop(name) for name in LATER_TABLES} == {name: [] for name in LATER_TABLES}
-    assert after == before
+    assert after == with_pattern_key(before)
     assert differences_from_code(db_url) == []
 
     engine = connect(db_url)
@@ -446,7 +452,7 @@ def test_revision_0002_adds_column_mappings_and_keeps_every_row_of_a_0001_databa
     after = every_row(db_url)
     assert after.pop(VERSION_TABLE) == [(HEAD,)]
     assert {name: after.pop(name) for name in LATER_TABLES} == {name: [] for name in LATER_TABLES}
-    assert after == before
+    assert after == with_pattern_key(before)
     assert differences_from_code(db_url) == []
     engine = connect(db_url)
     try:

@@ -533,6 +533,10 @@ def test_the_value_viewer_shows_only_municipalities_of_the_scope(page, db, tmp_p
         assert "versies" not in shown and "alles.xlsx" not in shown
         with pytest.raises(PreventUpdate):
             as_user(scope, *download, prop_id="aanleveren-values-csv.n_clicks")
+    elif scope.role is Role.KETENPARTNER:  # it sees what it delivered itself: here nothing (issue 10)
+        assert "geen cijfers aangeleverd" in shown and "alles.xlsx" not in shown
+        sent = as_user(scope, *download, prop_id="aanleveren-values-csv.n_clicks")
+        assert len(sent["content"].splitlines()) == 1
     else:
         assert "2 versies, waarvan 0 vervangen." in shown and "alles.xlsx" in shown  # delivered by the beheerder
         sent = as_user(scope, *download, prop_id="aanleveren-values-csv.n_clicks")
@@ -667,3 +671,20 @@ def test_a_remembered_mapping_is_removed_by_its_owner_or_a_beheerder_only(page, 
     assert entries.loc[entries["action"] == "koppeling_verwijderd", "actor"].tolist() == ["utrecht"]
     with pytest.raises(PreventUpdate):
         as_user(STUURGROEP, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+
+
+def test_a_ketenpartner_sees_and_downloads_only_the_values_it_delivered(page, db, tmp_path):
+    """Utrecht's figures come from the gemeente, then Zeist's from the ketenpartner, who also delivers
+    for Utrecht: the ketenpartner's history of Utrecht has nothing (it delivered none), the gemeente's
+    has every version; of Zeist the ketenpartner sees its own."""
+    as_user(GEMEENTE, page.save_files, 1, [file_of(tmp_path, "g.xlsx", "GM0344")], ["g.xlsx"], None)
+    as_user(KETENPARTNER, page.save_files, 1, [file_of(tmp_path, "k.xlsx", "GM0355")], ["k.xlsx"], None)
+    assert sorted(current_values(db)["municipality"].unique()) == ["GM0344", "GM0355"]
+    assert "U heeft voor Utrecht (GM0344) over 2025 K2 geen cijfers aangeleverd." in text(
+        as_user(KETENPARTNER, page.show_values, "Utrecht (GM0344)", "2025 K2", None)
+    )
+    assert "2 versies" in text(as_user(GEMEENTE, page.show_values, "Utrecht (GM0344)", "2025 K2", None))
+    assert "2 versies" in text(as_user(KETENPARTNER, page.show_values, "Zeist (GM0355)", "2025 K2", None))
+    with signed_in_as(KETENPARTNER):
+        sent = triggered("aanleveren-values-csv.n_clicks", page.download_values, None, 1, "Utrecht (GM0344)", "2025 K2")
+    assert sent["content"].lstrip("\ufeff").splitlines()[1:] == []

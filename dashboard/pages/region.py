@@ -145,7 +145,14 @@ def trend_figure(code: str, indicator_code: str) -> go.Figure:
 # for a user with full detail is never served to one without) and per target
 @lru_cache(maxsize=256)
 def _trend_figure(
-    _url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple, target: tuple
+    _url: object,
+    _version: int,
+    _pattern: str,
+    code: str,
+    indicator_code: str,
+    year: int,
+    _view: tuple,
+    target: tuple,
 ) -> go.Figure:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
@@ -178,7 +185,14 @@ def trend_text(code: str, indicator_code: str) -> tuple[str, list, str]:
 
 @lru_cache(maxsize=256)  # keyed like _trend_figure: per store version, per view and per target
 def _trend_text(
-    _url: object, _version: int, code: str, indicator_code: str, year: int, _view: tuple, target: tuple
+    _url: object,
+    _version: int,
+    _pattern: str,
+    code: str,
+    indicator_code: str,
+    year: int,
+    _view: tuple,
+    target: tuple,
 ) -> tuple:
     name = _region_name(code)
     indicator = data.indicator(indicator_code)
@@ -315,6 +329,7 @@ def breakdown_section(code: str, period: str, indicator_code: str) -> list:
 def _breakdown_section(
     _url: object,
     _version: int,
+    _pattern: str,
     code: str,
     name: str,
     period: str,

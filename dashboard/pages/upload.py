@@ -20,14 +20,13 @@ import flask
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from accounts.scope import Scope
+from accounts.scope import Role, Scope
 from dashboard import components, data, intake
 from dashboard.access import current_scope, scope_or_none
 from dashboard.components import DROPDOWN_LABELS, download_buttons, send_table
 from dashboard.figures import upload as fig
 from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
-from db.values import value_history
 from ingest.cli import DEFAULT_TEMPLATE
 from ingest.formats import ACCEPTED
 from ingest.guard import LIMITS
@@ -693,9 +692,13 @@ def show_values(municipality_text, period_text, _signal):
         return _refusal(scope, code)
     if period is None:
         return html.P(f"'{period_text}' is geen kwartaal. Schrijf het als 2025 K3.", className="message error")
-    frame = fig.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    frame = fig.value_history_frame(intake.visible_history(data.engine(), scope, code, period))
     name = intake.municipality_name(code, data.reference())
     if frame.empty:
+        if scope.role is Role.KETENPARTNER:  # it sees only what it delivered itself
+            return html.P(
+                f"U heeft voor {name} ({code}) over {period.label} geen cijfers aangeleverd.", className="note"
+            )
         return html.P(f"Voor {name} ({code}) zijn over {period.label} geen cijfers opgeslagen.", className="note")
     replaced = int((frame["Status"] == "vervangen").sum())
     return html.Div(
@@ -725,7 +728,7 @@ def download_values(_xlsx, _csv, municipality_text, period_text):
     code, period = _selection(municipality_text, period_text)
     if code is None or period is None or not intake.may_view_values(scope, code, data.reference()):
         raise PreventUpdate
-    frame = fig.value_history_frame(value_history(data.engine(), municipality=code, period=period))
+    frame = fig.value_history_frame(intake.visible_history(data.engine(), scope, code, period))
     return send_table(frame, f"geschiedenis_{code}_{period}", _format())
 
 
