@@ -22,6 +22,7 @@ seed: upgrade
 	$(BIN)/python -m sample_data.seed
 
 run: seed
+	bash .ci/report-libraries
 	$(BIN)/python -m dashboard --demo
 
 # Production: several workers, no state in a worker; debug off. Put it behind a TLS-terminating proxy.
