@@ -383,3 +383,40 @@ def test_the_report_downloads_as_pdf(page):
         answer = with_trigger("regio-rapport-knop.n_clicks", steering_view.download_report, 1, REGION, "2025Q3")
     content = base64.b64decode(answer["content"])
     assert answer["filename"] == f"stuurrapportage_{REGION}_2025Q3.pdf" and content.startswith(b"%PDF")
+
+
+# --- a gemeente's note on its own figures (issue 12, part 2) --------------------------------------
+
+
+def test_a_gemeente_notes_its_own_figures_and_those_who_see_it_in_full_read_it(page):
+    from accounts.scope import Role, Scope
+    from dashboard import municipal_notes as notes
+    from tests.dashboard_db import signed_in as as_user
+
+    amsterdam = Scope(user="gem-amsterdam", role=Role.GEMEENTE, municipalities=frozenset({"GM0363"}))
+    diemen = Scope(user="gem-diemen", role=Role.GEMEENTE, municipalities=frozenset({"GM0384"}))
+    leider = Scope(user="pl-vr13", role=Role.PROJECTLEIDER, region=REGION)
+    stuurgroep = Scope(user="sg", role=Role.STUURGROEP)
+    with as_user(amsterdam):
+        block = find(page.layout(code=REGION), notes.BLOCK)
+        assert block is not None and find(block, notes.FORM).hidden is False
+        assert [o["value"] for o in find(block, notes.MUNICIPALITY).options] == ["GM0363"]
+        text = "Meer <b>meldingen</b> door de nieuwe wijkteams"
+        message, version = with_trigger(f"{notes.SAVE}.n_clicks", notes.save_note, 1, "GM0363", "2025Q3", text, 0)
+        assert (message, version) == ("De notitie is opgeslagen.", 1)
+        refused, same = with_trigger(f"{notes.SAVE}.n_clicks", notes.save_note, 1, "GM0384", "2025Q3", "x", 1)
+        assert (refused, same) == ("U mag alleen bij de cijfers van uw eigen gemeente een notitie zetten.", 1)
+    for reader in (amsterdam, leider):
+        with as_user(reader):
+            shown, _, _ = notes.update_notes(REGION, "2025Q3", 1)
+            assert text in texts(shown) and "Amsterdam, 2025 K3" in texts(shown)
+    with as_user(leider):
+        assert notes.update_notes(REGION, "2025Q3", 1)[1] is True  # reads, may not write a gemeente's note
+    for outsider in (diemen, stuurgroep):
+        with as_user(outsider):
+            shown, hidden, _ = notes.update_notes(REGION, "2025Q3", 1)
+            assert text not in texts(shown)
+            assert hidden is (outsider is stuurgroep)
+    with as_user(amsterdam):
+        assert text not in texts(notes.update_notes(REGION, "2025Q2", 1)[0])  # a note belongs to its quarter
+        assert notes.update_notes(REGION, "geen kwartaal", 1)[1] is True  # a crafted quarter: nothing, no error

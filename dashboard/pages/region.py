@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from dashboard import components, data, steering_view
+from dashboard import components, data, municipal_notes, steering_view
 from dashboard.access import current_scope
 from dashboard.figures import region as figures
 from dashboard.figures.narrative import describe
@@ -482,6 +482,7 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
                         className="controls",
                     ),
                     html.Div(update_breakdown(code, latest, indicators[0].code), id=f"{BREAKDOWN}-vak"),
+                    municipal_notes.section(code, latest),
                 ],
                 className="regio-gemeenten",
                 **{"aria-labelledby": f"{PAGE}-gemeenten-kop"},
