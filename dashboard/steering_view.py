@@ -26,6 +26,7 @@ from reference.periods import Period
 PAGE = "regio"
 TARGET_VERSION, INTERPRETATION_VERSION = f"{PAGE}-streef-versie", f"{PAGE}-duiding-versie"
 WHOLE = "geheel"  # the interpretation selector's value for the region as a whole
+REGION_CHOICE = "regio"  # the beheerder's target selector: for the region (else NATIONAL_CODE)
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 INDICATORS = figures.TREND_INDICATORS
 
@@ -62,8 +63,13 @@ def due_quarters(today: dt.date | None = None) -> list[dict]:
 
 def _target_form(is_admin: bool) -> html.Form | html.Div:
     hint = "Voor een percentage het percentage, zoals 45 of 45,5. Laat leeg om de streefwaarde in te trekken."
-    national = [dcc.Checklist(id=f"{PAGE}-streef-landelijk", options=[{"label": " Landelijke streefwaarde (heel "
-                "Nederland)", "value": "NL"}], value=[])] if is_admin else []  # fmt: skip
+    # A dropdown, not a checklist: Dash 4's checklist nests its checkbox in an unnamed listbox option (axe).
+    national = [_field("Streefwaarde voor", f"{PAGE}-streef-landelijk", _dropdown(
+        f"{PAGE}-streef-landelijk",
+        [{"label": "deze regio", "value": REGION_CHOICE},
+         {"label": "heel Nederland (landelijk)", "value": NATIONAL_CODE}],
+        REGION_CHOICE,
+    ))] if is_admin else []  # fmt: skip
     return html.Div(
         [
             html.H3("Streefwaarde instellen", id=f"{PAGE}-streef-kop"),
@@ -283,7 +289,11 @@ def update_steering(code: str, _targets: int | None, _interpretations: int | Non
 def save_target(clicks, code, indicator, value, due, national, version) -> tuple:
     if not clicks:
         raise PreventUpdate
-    area = NATIONAL_CODE if national and NATIONAL_CODE in national else code
+    area = (
+        NATIONAL_CODE
+        if national == NATIONAL_CODE or (isinstance(national, list) and NATIONAL_CODE in national)
+        else code
+    )
     answer = steering.save_target(str(area or ""), indicator, value, due)
     return answer.message, (version or 0) + 1 if answer.ok else version
 
