@@ -114,3 +114,32 @@ def test_the_list_is_ordered_by_region_and_indicator_and_takes_more_sources():
     ]
     assert attention_list().empty and attention_list(empty_list()).empty
     assert list(attention_list().columns) == list(ATTENTION_COLUMNS)
+
+
+def test_a_target_missed_on_the_whole_interval_is_an_attention_point():
+    from dashboard.figures.attention import TARGET_MISSED, targets_missed
+    from db.steering import Target
+    from indicators.registry import INDICATORS_BY_CODE
+
+    uitval, bereik = INDICATORS_BY_CODE["plegerhulp_uitval"], INDICATORS_BY_CODE["plegerhulp_bereik"]  # down, up
+    series = pd.DataFrame(
+        [
+            # area, indicator, period, ci_low, ci_high: uitval 30-40% against 20% (down is better): missed
+            ("VR01", "Groningen", uitval.code, "2025Q1", 0.30, 0.40),
+            ("VR02", "Friesland", uitval.code, "2025Q1", 0.15, 0.25),  # contains the target: not yet to say
+            ("VR03", "Drenthe", bereik.code, "2025Q1", 0.50, 0.60),  # above 45% (up is better): met
+            ("VR04", "IJsselland", bereik.code, "2025Q1", None, None),  # suppressed: not judged
+            ("VR01", "Groningen", uitval.code, "2024Q4", 0.30, 0.40),  # another quarter
+        ],
+        columns=["area_code", "area_name", "indicator", "period", "ci_low", "ci_high"],
+    )
+    targets = {
+        ("VR01", uitval.code): Target("region", "VR01", uitval.code, 0.20, "2026Q4"),
+        ("VR02", uitval.code): Target("region", "VR02", uitval.code, 0.20, "2026Q4"),
+        ("VR03", bereik.code): Target("region", "VR03", bereik.code, 0.45, "2026Q4"),
+        ("VR04", bereik.code): Target("region", "VR04", bereik.code, 0.45, "2026Q4"),
+    }
+    points = targets_missed(series, targets, "2025Q1")
+    assert points[["area_code", "indicator", "reason"]].values.tolist() == [["VR01", uitval.code, TARGET_MISSED]]
+    assert points["href"].tolist() == ["/regio?code=VR01#regio-plegerhulp_uitval"]
+    assert targets_missed(series, {}, "2025Q1").empty

@@ -3,9 +3,8 @@
 Pure functions over rows the page read for the signed-in user (`dashboard.data.indicators`), so a
 list holds only what that user may see: a suppressed figure is not compared with the nation and
 breaks the run of quarters the trend is tested on. Each source of attention points returns a frame
-of `ATTENTION_COLUMNS`; `attention_list` puts the sources together. Today there is one source,
-`worse_and_worsening`; the targets that were missed (issue 12, part 1) are meant to be a second,
-of the same shape (reason "streefwaarde niet gehaald"), passed to `attention_list` beside it.
+of `ATTENTION_COLUMNS`; `attention_list` puts the sources together: `worse_and_worsening` and
+`targets_missed`.
 """
 
 from __future__ import annotations
@@ -18,12 +17,14 @@ from dashboard.figures.overview import STYLES, Category
 from dashboard.format import period_label
 from dashboard.links import region_href
 from indicators.registry import INDICATORS, Indicator
+from indicators.targets import Judgement, judge
 from indicators.trend import recent_trend, worsening
 from reference.periods import Period
 
 ATTENTION_COLUMNS = ("area_code", "area_name", "indicator", "indicator_name", "reason", "detail", "href")
 WORSE = (Category.WORSE_998, Category.WORSE_95)
 WORSE_AND_WORSENING = "slechter dan landelijk en verslechterend"
+TARGET_MISSED = "streefwaarde niet gehaald"
 
 
 def empty_list() -> pd.DataFrame:
@@ -68,6 +69,38 @@ def worse_and_worsening(
                 "indicator_name": indicator.name,
                 "reason": WORSE_AND_WORSENING,
                 "detail": f"{comparison} in {period_label(period)}; {trend_phrase(found, indicator.direction)[0]}",
+                "href": region_href(str(row.area_code), indicator.code),
+            }
+        )
+    return pd.DataFrame(points, columns=list(ATTENTION_COLUMNS)) if points else empty_list()
+
+
+def targets_missed(
+    series: pd.DataFrame, targets: dict, period: str, indicators: tuple[Indicator, ...] = INDICATORS
+) -> pd.DataFrame:
+    """The regions' cells of `period` whose 95% interval lies wholly on the wrong side of the region's
+    target (`indicators.targets.judge`; a suppressed figure has no interval and is not judged).
+
+    `series`: the regions' rows of the indicator table as the user may see them; `targets`: the current
+    targets per (area code, indicator), as `dashboard.data.targets` gives them."""
+    by_code = {indicator.code: indicator for indicator in indicators}
+    rows = series.loc[(series["period"].astype(str) == period) & series["indicator"].isin(list(by_code))]
+    points = []
+    for row in rows.itertuples(index=False):
+        target = targets.get((str(row.area_code), str(row.indicator)))
+        indicator = by_code[str(row.indicator)]
+        if target is None or target.value is None:
+            continue
+        if judge(row.ci_low, row.ci_high, target.value, indicator.direction) is not Judgement.NOT_MET:
+            continue
+        points.append(
+            {
+                "area_code": row.area_code,
+                "area_name": row.area_name,
+                "indicator": indicator.code,
+                "indicator_name": indicator.name,
+                "reason": TARGET_MISSED,
+                "detail": f"{TARGET_MISSED} in {period_label(period)} (het hele 95%-interval)",
                 "href": region_href(str(row.area_code), indicator.code),
             }
         )

@@ -186,8 +186,10 @@ def attention_points(period: str | None) -> pd.DataFrame:
     if not period or not Period.parse_code(period).has_ended():
         return attention.empty_list()
     series = data.indicators(level="region")
-    # The targets missed (issue 12, part 1) come in here as a second source beside this one.
-    return attention.attention_list(attention.worse_and_worsening(_rows(period), series, period))
+    targets = data.targets(sorted(data.reference().regions))
+    return attention.attention_list(
+        attention.worse_and_worsening(_rows(period), series, period), attention.targets_missed(series, targets, period)
+    )
 
 
 def _attention_section(period: str | None) -> html.Section:
@@ -197,7 +199,7 @@ def _attention_section(period: str | None) -> html.Section:
     if points.empty:
         content = html.P(
             f"Geen aandachtspunten in {when}: geen regio is bij een indicator aantoonbaar slechter dan landelijk "
-            "en tegelijk aantoonbaar verslechterend.",
+            "en tegelijk aantoonbaar verslechterend, en geen streefwaarde is aantoonbaar niet gehaald.",
             className="message",
             id=f"{PAGE}-aandachtspunten",
         )
@@ -215,8 +217,8 @@ def _attention_section(period: str | None) -> html.Section:
             html.H2("Aandachtspunten", id=heading),
             html.P(
                 f"Regio's en indicatoren die in {when} aantoonbaar slechter zijn dan landelijk (95%) en volgens de "
-                "trendtoets verslechteren, in de gewenste richting van de indicator. Kies er een voor de regio bij "
-                "die indicator.",
+                "trendtoets verslechteren, in de gewenste richting van de indicator, en de streefwaarden die niet "
+                "gehaald zijn. Kies er een voor de regio bij die indicator.",
                 className="subtitle",
             ),
             content,
