@@ -112,33 +112,38 @@ def section(code: str, period: str | None) -> html.Section:
     )
 
 
-@callback(
-    Output(f"{BLOCK}-lijst", "children"),
-    Output(FORM, "hidden"),
-    Output(MUNICIPALITY, "options"),
-    Input(f"{PAGE}-code", "value"),
-    Input(f"{PAGE}-kwartaal", "value"),
-    Input(VERSION, "data"),
-    prevent_initial_call=True,  # the layout arrives with them
-)
 def update_notes(code: str, period: str | None, _version: int | None) -> tuple:
     own = writable(code, period)
     return notes(code, period), not own, [{"label": n, "value": c} for c, n in own]
 
 
-@callback(
-    Output(STATUS, "children"),
-    Output(VERSION, "data"),
-    Input(SAVE, "n_clicks"),
-    State(MUNICIPALITY, "value"),
-    State(f"{PAGE}-kwartaal", "value"),
-    State(TEXT, "value"),
-    State(VERSION, "data"),
-    prevent_initial_call=True,
-)
 def save_note(clicks: int | None, municipality: object, period: object, text: object, version: int | None) -> tuple:
     if not clicks:
         raise PreventUpdate
     answer = steering.save_note(str(municipality or ""), period if isinstance(period, str) else None,
                                 text if isinstance(text, str) else None)  # fmt: skip
     return answer.message, (version or 0) + 1 if answer.ok else version
+
+
+def register() -> None:
+    """Register this module's callbacks on the app being built: called by the page module, which Dash
+    runs again for every app (a module imported once would register them for the first app only)."""
+    callback(
+        Output(f"{BLOCK}-lijst", "children"),
+        Output(FORM, "hidden"),
+        Output(MUNICIPALITY, "options"),
+        Input(f"{PAGE}-code", "value"),
+        Input(f"{PAGE}-kwartaal", "value"),
+        Input(VERSION, "data"),
+        prevent_initial_call=True,  # the layout arrives with them
+    )(update_notes)
+    callback(
+        Output(STATUS, "children"),
+        Output(VERSION, "data"),
+        Input(SAVE, "n_clicks"),
+        State(MUNICIPALITY, "value"),
+        State(f"{PAGE}-kwartaal", "value"),
+        State(TEXT, "value"),
+        State(VERSION, "data"),
+        prevent_initial_call=True,
+    )(save_note)

@@ -268,24 +268,10 @@ def steering_view(code: str) -> list:
     return [whole, not may, explanation, *per_chart]
 
 
-@callback(*_outputs(), Input(f"{PAGE}-code", "value"), Input(TARGET_VERSION, "data"), Input(INTERPRETATION_VERSION,
-          "data"))  # fmt: skip
 def update_steering(code: str, _targets: int | None, _interpretations: int | None) -> list:
     return steering_view(code)
 
 
-@callback(
-    Output(f"{PAGE}-streef-melding", "children"),
-    Output(TARGET_VERSION, "data"),
-    Input(f"{PAGE}-streef-opslaan", "n_clicks"),
-    State(f"{PAGE}-code", "value"),
-    State(f"{PAGE}-streef-indicator", "value"),
-    State(f"{PAGE}-streef-waarde", "value"),
-    State(f"{PAGE}-streef-kwartaal", "value"),
-    State(f"{PAGE}-streef-landelijk", "value"),
-    State(TARGET_VERSION, "data"),
-    prevent_initial_call=True,
-)
 def save_target(clicks, code, indicator, value, due, national, version) -> tuple:
     if not clicks:
         raise PreventUpdate
@@ -298,20 +284,6 @@ def save_target(clicks, code, indicator, value, due, national, version) -> tuple
     return answer.message, (version or 0) + 1 if answer.ok else version
 
 
-@callback(
-    Output(f"{PAGE}-duiding-melding", "children"),
-    Output(INTERPRETATION_VERSION, "data"),
-    Input(f"{PAGE}-duiding-opslaan", "n_clicks"),
-    State(f"{PAGE}-code", "value"),
-    State(f"{PAGE}-duiding-kwartaal", "value"),
-    State(f"{PAGE}-duiding-indicator", "value"),
-    State(f"{PAGE}-duiding-tekst", "value"),
-    State(f"{PAGE}-duiding-actie", "value"),
-    State(f"{PAGE}-duiding-door", "value"),
-    State(f"{PAGE}-duiding-uiterlijk", "value"),
-    State(INTERPRETATION_VERSION, "data"),
-    prevent_initial_call=True,
-)
 def save_interpretation(clicks, code, period, about, meaning, action, action_by, due, version) -> tuple:
     if not clicks:
         raise PreventUpdate
@@ -330,14 +302,51 @@ def report_download(code: str, period: str | None) -> dict:
     return dcc.send_bytes(write_report(data.engine(), code, period), f"stuurrapportage_{code}_{period}.pdf")
 
 
-@callback(
-    Output(f"{PAGE}-rapport-download", "data"),
-    Input(f"{PAGE}-rapport-knop", "n_clicks"),
-    State(f"{PAGE}-code", "value"),
-    State(f"{PAGE}-rapport-kwartaal", "value"),
-    prevent_initial_call=True,
-)
 def download_report(clicks: int | None, code: str, period: str | None) -> dict:
     if not clicks:
         raise PreventUpdate
     return report_download(code, period)
+
+
+def register() -> None:
+    """Register this module's callbacks on the app being built: called by the page module, which Dash
+    runs again for every app (a module imported once would register them for the first app only)."""
+    callback(
+        *_outputs(),
+        Input(f"{PAGE}-code", "value"),
+        Input(TARGET_VERSION, "data"),
+        Input(INTERPRETATION_VERSION, "data"),
+    )(update_steering)
+    callback(
+        Output(f"{PAGE}-streef-melding", "children"),
+        Output(TARGET_VERSION, "data"),
+        Input(f"{PAGE}-streef-opslaan", "n_clicks"),
+        State(f"{PAGE}-code", "value"),
+        State(f"{PAGE}-streef-indicator", "value"),
+        State(f"{PAGE}-streef-waarde", "value"),
+        State(f"{PAGE}-streef-kwartaal", "value"),
+        State(f"{PAGE}-streef-landelijk", "value"),
+        State(TARGET_VERSION, "data"),
+        prevent_initial_call=True,
+    )(save_target)
+    callback(
+        Output(f"{PAGE}-duiding-melding", "children"),
+        Output(INTERPRETATION_VERSION, "data"),
+        Input(f"{PAGE}-duiding-opslaan", "n_clicks"),
+        State(f"{PAGE}-code", "value"),
+        State(f"{PAGE}-duiding-kwartaal", "value"),
+        State(f"{PAGE}-duiding-indicator", "value"),
+        State(f"{PAGE}-duiding-tekst", "value"),
+        State(f"{PAGE}-duiding-actie", "value"),
+        State(f"{PAGE}-duiding-door", "value"),
+        State(f"{PAGE}-duiding-uiterlijk", "value"),
+        State(INTERPRETATION_VERSION, "data"),
+        prevent_initial_call=True,
+    )(save_interpretation)
+    callback(
+        Output(f"{PAGE}-rapport-download", "data"),
+        Input(f"{PAGE}-rapport-knop", "n_clicks"),
+        State(f"{PAGE}-code", "value"),
+        State(f"{PAGE}-rapport-kwartaal", "value"),
+        prevent_initial_call=True,
+    )(download_report)

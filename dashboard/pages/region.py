@@ -34,6 +34,8 @@ from reference.periods import Period
 
 PAGE = "regio"
 dash.register_page(__name__, path="/regio", name="Regio", title="Regio – Monitor plegeraanpak", order=1)
+steering_view.register()  # targets and interpretations
+municipal_notes.register()  # a gemeente's notes
 
 BREAKDOWN = f"{PAGE}-gemeenten"
 INTRO = (
