@@ -396,7 +396,9 @@ def test_an_unrecognised_column_is_mapped_with_the_keyboard_and_stored(page, ser
     button = page.locator("#aanleveren-mapping-box button.dash-dropdown")
     button.focus()
     page.keyboard.press("Enter")
+    page.get_by_role("option").first.wait_for()  # the list is open before anything is typed into its search
     page.keyboard.type("overslaan")
+    page.get_by_role("option", name="overslaan").wait_for()  # filtered: the one option left
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_function(
