@@ -191,6 +191,16 @@ def _ensure_current(engine: Engine) -> None:
 
 
 @contextmanager
+def reading(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection to read with: `bind` itself when it is one (inside a transaction), else a new one."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
+
+
+@contextmanager
 def write_transaction(engine: Engine, *, foreign_keys_at_end: bool = False) -> Iterator[Connection]:
     """One write transaction; only one runs at a time per database.
 

@@ -209,6 +209,7 @@ indicator_values = Table(
 # A chart reads one or two areas (a region and the nation) for one or a few indicators; a
 # comparison reads one level for one indicator and quarter.
 Index("ix_indicator_values_area", indicator_values.c.area_code, indicator_values.c.indicator)
+Index("ix_indicator_values_period", indicator_values.c.period)  # a refresh rewrites only the years that changed
 Index(
     "ix_indicator_values_level",
     indicator_values.c.level,
@@ -232,6 +233,7 @@ Index(
     indicator_values_public.c.period,
 )
 Index("ix_indicator_values_public_area", indicator_values_public.c.area_code, indicator_values_public.c.indicator)
+Index("ix_indicator_values_public_period", indicator_values_public.c.period)
 
 # One row: the store version the indicator table was computed for.
 indicator_state = Table(

@@ -11,6 +11,7 @@ from collections.abc import Collection
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
+from db.engine import reading
 from db.tables import observations, uploads
 from reference.periods import Period
 
@@ -73,15 +74,18 @@ def _values(conn: Connection, query, upload_columns: list[str]) -> pd.DataFrame:
     return frame.merge(info, on="upload_id", how="left", validate="many_to_one")
 
 
-def current_values(engine: Engine) -> pd.DataFrame:
-    """The current value of every municipality, quarter and element; `value` <NA> = unknown."""
+def current_values(bind: Engine | Connection, years: Collection[int] | None = None) -> pd.DataFrame:
+    """The current value of every municipality, quarter and element (of `years` only, if given);
+    `value` <NA> = unknown."""
     o = observations.c
     query = (
         select(o.municipality, o.year, o.quarter, o.element, o.value, o.suppressed, o.upload_id)
         .where(o.superseded_by.is_(None))
         .order_by(o.municipality, o.year, o.quarter, o.element)
     )
-    with engine.connect() as conn:
+    if years is not None:
+        query = query.where(o.year.in_(sorted(years)))
+    with reading(bind) as conn:
         return _values(conn, query, ["uploaded_at"])
 
 
@@ -110,12 +114,31 @@ def value_history(
     return frame[_HISTORY_COLUMNS]
 
 
-def store_version(engine: Engine) -> int:
+def store_version(bind: Engine | Connection) -> int:
     """Changes whenever the values change: the number of stored uploads (uploads are serialised
     and never deleted, so it only grows, and rejected or duplicate files leave it alone)."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         count = conn.execute(select(func.count()).where(uploads.c.status == "stored")).scalar_one()
     return int(count)
+
+
+def quarters_stored_after(conn: Connection, version: int) -> set[Period]:
+    """The quarters whose values changed since store version `version`: those of the values of every
+    stored upload after the first `version` (uploads are serialised, so ids follow the store order)."""
+    o = observations.c
+    later = select(uploads.c.id).where(uploads.c.status == "stored").order_by(uploads.c.id).offset(version)
+    query = select(o.year, o.quarter).where(o.upload_id.in_(later.scalar_subquery())).distinct()
+    return {Period(int(year), int(quarter)) for year, quarter in conn.execute(query)}
+
+
+def stored_quarters(conn: Connection) -> tuple[Period, Period] | None:
+    """The first and the last quarter with a current value (known or unknown); None when there is none."""
+    o = observations.c
+    index = o.year * 4 + o.quarter - 1
+    first, last = conn.execute(select(func.min(index), func.max(index)).where(o.superseded_by.is_(None))).one()
+    if first is None:
+        return None
+    return Period.from_index(int(first)), Period.from_index(int(last))
 
 
 def recent_values(

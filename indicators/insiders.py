@@ -23,8 +23,9 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
+from db.engine import reading
 from reference.areas import Reference
 
 
@@ -52,12 +53,12 @@ def _region(reference: Reference, code: str) -> str | None:
     return region.code if region else None
 
 
-def ketenpartner_scopes(engine: Engine) -> list[tuple[str, ...]]:
+def ketenpartner_scopes(bind: Engine | Connection) -> list[tuple[str, ...]]:
     """The municipality lists of the ketenpartner accounts in the database (disabled ones too: they
     may be enabled again, and what they saw stays known), sorted and distinct."""
     from db.tables import users
 
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         rows = conn.execute(select(users.c.municipalities).where(users.c.role == "ketenpartner")).scalars().all()
     return sorted({tuple(sorted(json.loads(text or "[]"))) for text in rows} - {()})
 

@@ -400,7 +400,7 @@ def test_a_batch_alter_on_sqlite_keeps_every_row_when_foreign_keys_are_checked_a
 
 
 def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(db_url):
-    """A database at revision 0001 with rows in every table, upgraded to 0004 (HEAD): every row kept,
+    """A database at revision 0001 with rows in every table, upgraded to HEAD: every row kept,
     the two new tables there, empty, and usable (a target and an interpretation stored, with history)."""
     from db.steering import Interpretation, Target, current_targets, set_target, write_interpretation
 
@@ -434,6 +434,30 @@ def test_upgrade_from_0001_to_0004_keeps_every_row_and_adds_the_steering_tables(
     rows = every_row(db_url)
     assert len(rows["targets"]) == 2 and len(rows["interpretations"]) == 1
     assert rows["audit_log"][: len(before["audit_log"])] == before["audit_log"]
+
+
+# --- revision 0005: indexes on the indicator tables' period ----------------------------------------
+
+
+def test_revision_0005_indexes_the_period_of_both_indicator_tables_and_keeps_every_row(db_url):
+    fill_old_database(db_url)
+    engine = open_engine(db_url)
+    try:
+        with write_transaction(engine, foreign_keys_at_end=True) as conn:
+            command.stamp(alembic_config(conn), "0001")
+            command.upgrade(alembic_config(conn), "0004")
+    finally:
+        engine.dispose()
+    before = every_row(db_url)
+    assert before.pop(VERSION_TABLE) == [("0004",)] and before["indicator_values"]
+    code, out, err = run_cli("upgrade", "--db", db_url)
+    assert (code, err) == (0, "") and "van versie 0004 naar versie 0005" in out
+    after = every_row(db_url)
+    assert after.pop(VERSION_TABLE) == [(HEAD,)] and after == before
+    indexes = {t: {i["name"]: i["column_names"] for i in inspect(create_engine(db_url)).get_indexes(t)}
+               for t in ("indicator_values", "indicator_values_public")}  # fmt: skip
+    assert indexes["indicator_values"]["ix_indicator_values_period"] == ["period"]
+    assert indexes["indicator_values_public"]["ix_indicator_values_public_period"] == ["period"]
 
 
 def test_revision_0002_adds_column_mappings_and_keeps_every_row_of_a_0001_database(db_url):
