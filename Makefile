@@ -38,6 +38,7 @@ bench: install
 	$(BIN)/python -m bench.ingest_bench
 	$(BIN)/python -m bench.callback_bench
 	$(BIN)/python -m bench.minimal_load_bench
+	$(BIN)/python -m bench.growth_bench
 	$(BIN)/python -m bench.startup_bench
 	$(BIN)/python -m bench.page_bench
 

@@ -39,3 +39,26 @@ def test_benchmark_runs_and_reports_both_medians(tmp_path, capsys):
     assert "RATIO load / plain read" in printed
     assert "RATIO CSV load / CSV plain read" in printed
     assert list(tmp_path.glob("ingest_bench_*")) == []  # the temporary files are gone
+
+
+def test_growth_benchmark_stores_as_the_upload_page_does_into_each_history(tmp_path):
+    """The growth benchmark's pieces: the histories it prepares and what it runs for *Opslaan*."""
+    from sqlalchemy import func, select
+
+    from bench import growth_bench
+    from db.engine import connect
+    from db.tables import indicator_values, observations, uploads
+
+    file = growth_bench.write_file(tmp_path / "f.xlsx")
+    quarters = {}
+    for history in ("empty", "doubled"):
+        url = growth_bench.prepare(tmp_path / f"{history}.sqlite", history)
+        growth_bench.store_as_the_page(url, str(file))
+        with connect(url).connect() as conn:
+            statuses = conn.execute(select(uploads.c.status).order_by(uploads.c.id)).scalars().all()
+            quarters[history] = conn.execute(
+                select(func.count(func.distinct(observations.c.year * 4 + observations.c.quarter)))
+            ).scalar_one()
+            assert conn.execute(select(func.count()).select_from(indicator_values)).scalar_one() > 0
+        assert statuses[-1] == "stored"
+    assert quarters == {"empty": 1, "doubled": 2 * 31}
