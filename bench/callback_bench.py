@@ -40,7 +40,7 @@ from pathlib import Path
 
 from bench import dash_http
 from bench.sample_db import ensure_account
-from bench.server import gunicorn
+from bench.server import DASHBOARD_ENV, gunicorn
 
 P95_GOAL_MS = 50.0
 RATIO_GOAL = 2.0
@@ -239,7 +239,6 @@ def database(db: str | None, work: Path) -> Iterator[str]:
 
 BENCH_ACCOUNT = "bench-beheerder"
 # Plain http on 127.0.0.1; one client signs in once, so the sign-in throttle may count per worker.
-SERVER_ENV = {"MONITOR_COOKIE_SECURE": "0", "MONITOR_RATELIMIT_STORAGE": "memory://"}
 
 
 def run_benchmark(
@@ -255,7 +254,7 @@ def run_benchmark(
         work = Path(folder)
         with (
             database(db, work) as db_url,
-            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url, **SERVER_ENV},
+            gunicorn("dashboard.wsgi:server", env={"MONITOR_DB_URL": db_url, **DASHBOARD_ENV},
                      workers=workers, log=work / "dashboard.log") as dashboard,
         ):  # fmt: skip
             password = ensure_account(db_url, BENCH_ACCOUNT)

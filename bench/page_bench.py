@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.sample_db import ensure_account, seed_subset
-from bench.server import gunicorn
+from bench.server import DASHBOARD_ENV, gunicorn
 
 RATIO_GOAL = 1.5
 WORKER_MB_GOAL = 250.0
@@ -226,7 +226,7 @@ def run_benchmark(region: str, rounds: int, uploads: int, work: Path, seeded: Pa
         db_url = seed_subset(work / "db", regions=(region,), years=())
     password = ensure_account(db_url, ACCOUNT)
     upload_files = write_files(work / "uploads", limit=uploads)
-    env = {"MONITOR_DB_URL": db_url, "MONITOR_COOKIE_SECURE": "0"}
+    env = {"MONITOR_DB_URL": db_url, **DASHBOARD_ENV}
     paths = pages(region)
     times: dict[str, dict[str, list[float]]] = {n: {"cold": [], "warm": [], "upload": [], "minimal": []} for n in paths}
     with sync_playwright() as playwright:

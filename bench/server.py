@@ -30,6 +30,11 @@ class ServerError(RuntimeError):
     """The server did not start; the message holds the end of its log."""
 
 
+# What the dashboard needs to start under gunicorn for a benchmark: plain HTTP on 127.0.0.1, and the
+# sign-in limiter counting per worker (no Redis needed; the benchmarks sign in once per client).
+DASHBOARD_ENV = {"MONITOR_COOKIE_SECURE": "0", "MONITOR_RATELIMIT_STORAGE": "memory://"}
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))

@@ -95,7 +95,12 @@ def _classify(header: object) -> Role | str | None:
 
 def read_header(header: object) -> Reading | None:
     """How a header reads: listed names first, then by meaning (`recognise`); None for no text."""
-    if not isinstance(header, str) or _is_sentence(header):
+    return _read_text(header) if isinstance(header, str) else None
+
+
+@lru_cache(maxsize=8192)  # a Reading is immutable; every file of a source has the same headers
+def _read_text(header: str) -> Reading | None:
+    if _is_sentence(header):
         return None
     if (role := role_for(header)) is not None:
         return Reading(header, str(role), 1.0)

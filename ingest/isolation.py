@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -78,6 +79,7 @@ class _Child:
         self.connection = Connection(parent_end.detach())
         self.limits = limits
         self.owner = os.getpid()
+        self.pending: deque[Request] = deque()  # sent, not yet answered, in the order the child answers
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -95,6 +97,9 @@ class _Child:
         except ValueError:
             return f"ended by signal {-returncode}"
 
+
+Request = tuple[str, str, Fault | None]  # (resolved path, label, fault)
+_AHEAD = 2  # requests the child may have waiting: the file being read and the next one
 
 _child: _Child | None = None
 _lock = threading.Lock()
@@ -118,23 +123,45 @@ def read_workbook_isolated(
     """`ingest.formats.read_upload` (guard and reader of the file's format) in the child; a crash, abort or
     limit becomes an `unsafe_file` refusal."""
     global _child
+    request = (str(Path(path).resolve()), label, fault)
     with _lock:
         child = _current_child(limits)
         try:
-            child.connection.send((str(Path(path).resolve()), label, fault))
-            if child.connection.poll(limits.timeout_seconds):
+            if request not in child.pending:
+                child.connection.send(request)
+                child.pending.append(request)
+            reason = "wall-clock limit reached"
+            while child.connection.poll(limits.timeout_seconds):
                 status, sheets, problems = child.connection.recv()
+                if child.pending.popleft() != request:
+                    continue  # the answer for a file read ahead and then not asked for
                 if status == "ok":
                     return sheets, problems
                 reason = status
-            else:
-                reason = "wall-clock limit reached"
+                break
         except (EOFError, OSError, pickle.UnpicklingError):
             reason = "no answer"
         ended = child.stop()
         _child = None
     log.warning("refused upload %r: reading it in a child process failed (%s, %s)", label, reason, ended)
     return [], [problem(label, "unsafe_file")]
+
+
+def read_ahead(path: Path, label: str, limits: ChildLimits = CHILD_LIMITS) -> None:
+    """Ask the child to read `path` soon, so that it reads while this process checks and stores the
+    file before; `read_workbook_isolated` of the same path and label then takes the answer."""
+    global _child
+    request = (str(Path(path).resolve()), label, None)
+    with _lock:
+        child = _current_child(limits)
+        if request in child.pending or len(child.pending) >= _AHEAD:
+            return
+        try:
+            child.connection.send(request)
+            child.pending.append(request)
+        except OSError:  # the read itself starts a new child and says why
+            child.stop()
+            _child = None
 
 
 def stop_child() -> None:

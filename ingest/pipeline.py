@@ -280,10 +280,15 @@ def load_files(
     when anything was stored, recompute the indicator table once, so that every page shows it at once.
 
     The one way files get in: the command line, the upload page and the sample data all use it."""
+    from ingest.isolation import read_ahead
     from ingest.store import store_upload
 
     done: list[Loaded] = []
-    for delivery in deliveries:
+    deliveries = list(deliveries)
+    for number, delivery in enumerate(deliveries):
+        for coming in deliveries[number : number + 2]:  # the child reads the next while this one is stored
+            if coming.path is not None and not coming.refused:
+                read_ahead(coming.path, coming.label or coming.path.name)
         who = {"source": delivery.source, "uploaded_by": delivery.uploaded_by, "uploaded_at": delivery.uploaded_at}
         if delivery.path is None or delivery.refused:
             label = delivery.label or (delivery.path.name if delivery.path else "")

@@ -144,6 +144,51 @@ def test_one_child_reads_file_after_file_and_is_replaced_when_killed(tmp_path: P
     assert child_pid() not in (None, first)
 
 
+def test_a_file_read_ahead_is_answered_by_the_same_child_and_one_not_asked_for_is_dropped(tmp_path: Path) -> None:
+    sound = crafted.build_xlsx(tmp_path / "goed.xlsx")
+    guarded = crafted.padded_relationship(tmp_path / "blad.xlsx")
+    isolation.read_ahead(sound, "a.xlsx")
+    isolation.read_ahead(guarded, "b.xlsx")
+    isolation.read_ahead(sound, "c.xlsx")  # at most two waiting: not sent
+    assert [label for _, label, _ in isolation._child.pending] == ["a.xlsx", "b.xlsx"]
+    first = child_pid()
+    sheets, problems = read_workbook_isolated(sound, "a.xlsx")
+    assert problems == [] and [sheet.name for sheet in sheets] == ["Cijfers"]
+    # b.xlsx was asked ahead but c.xlsx is read: b's answer (a refusal) is dropped, not given to c
+    sheets, problems = read_workbook_isolated(sound, "c.xlsx")
+    assert problems == [] and [sheet.name for sheet in sheets] == ["Cijfers"]
+    assert child_pid() == first and not isolation._child.pending
+
+
+def test_a_file_read_ahead_by_a_child_that_died_is_read_by_a_new_one(tmp_path: Path) -> None:
+    """The file did not kill the child (it was killed while the file waited): it is read, not refused."""
+    sound = crafted.build_xlsx(tmp_path / "goed.xlsx")
+    read_workbook_isolated(sound, "a.xlsx")
+    isolation.read_ahead(sound, "b.xlsx")
+    first = child_pid()
+    os.kill(first, signal.SIGKILL)
+    isolation._child.process.wait()
+    sheets, problems = read_workbook_isolated(sound, "b.xlsx")
+    assert problems == [] and len(sheets) == 1
+    assert child_pid() not in (None, first)
+
+
+def test_loading_files_reads_each_ahead_and_stores_each_as_its_own(engine, tmp_path: Path) -> None:
+    from ingest.pipeline import Delivery, load_files
+    from tests.workbooks import write_workbook
+
+    header = ["Gemeente", "Kwartaal", "THV"]
+    paths = [write_workbook(tmp_path / f"{town}.xlsx", {"Blad1": [header, [town, "2024 K1", 10 + i]]})
+             for i, town in enumerate(["Utrecht", "Zeist", "Houten"])]  # fmt: skip
+    paths.insert(1, crafted.dotdot_member(tmp_path / "punten.xlsx"))
+    loaded = load_files(engine, [Delivery(p) for p in paths])
+    assert [(d.path.name, s.status) for d, _, s in loaded] == [
+        ("Utrecht.xlsx", "stored"), ("punten.xlsx", "rejected"), ("Zeist.xlsx", "stored"), ("Houten.xlsx", "stored")
+    ]  # fmt: skip
+    assert [r.records[0].value for _, r, _ in loaded if r.records] == [10, 11, 12]
+    assert not isolation._child.pending
+
+
 def test_read_file_reads_in_the_child(tmp_path: Path) -> None:
     isolation.stop_child()
     result = read_file(crafted.padded_relationship(tmp_path / "blad.xlsx"))
