@@ -3,12 +3,14 @@ and how each column of a table was read, for the dry run to say."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ingest.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
 from ingest.headers import Role
+from ingest.reader import column_letter
 from reference.text import fold
 
 SKIP = "skip"
@@ -44,6 +46,14 @@ class ColumnReading:
     score: float = 1.0
     source: str = ""  # the source whose remembered mapping gave it (How.REMEMBERED)
 
+    @property
+    def name(self) -> str:
+        return column_name(self.header, self.column)
+
+    @property
+    def title(self) -> str:
+        return column_title(self.header, self.column)
+
 
 class Answers(dict):
     """What columns mean, as said now (`explicit`) over what the source's mapping remembers."""
@@ -62,9 +72,30 @@ class Answers(dict):
         return How.GIVEN, ""
 
 
+# A column without a header is named by its letter: `Kolom D (zonder kop)` in messages and on the
+# upload page, `D` on the command line (`--column "D=thv_totaal"`). Its key in a mapping is the
+# letter's (`d`), so a mapping for it is remembered and applies to the header-less column D of the
+# source's next file (a header written as `D` reads the same; no export heads a column so).
+HEADERLESS = "zonder kop"
+_HEADERLESS_TITLE = re.compile(rf"^kolom ([a-z]{{1,3}}) {HEADERLESS}$")
+
+
+def column_title(header: str, column: int) -> str:
+    """How a message names a column: `'Wachttijd'`, or without a header its letter: `D (zonder kop)`."""
+    return f"'{header}'" if header else f"{column_letter(column)} ({HEADERLESS})"
+
+
+def column_name(header: str, column: int) -> str:
+    """What `--column` and a mapping call a column: its header, or without one its letter (`D`)."""
+    return header or column_letter(column)
+
+
 def header_key(header: object) -> str:
-    """A header as a mapping knows it: folded, single spaces (`Aantal THV (voorl.)` -> `aantal thv voorl`)."""
-    return " ".join(fold(header).split())
+    """A header as a mapping knows it: folded, single spaces (`Aantal THV (voorl.)` -> `aantal thv voorl`);
+    `Kolom D (zonder kop)`, as a message names a column without a header, is its letter's (`d`)."""
+    key = " ".join(fold(header).split())
+    match = _HEADERLESS_TITLE.match(key)
+    return match[1] if match else key
 
 
 def label(code: str) -> str:

@@ -673,6 +673,38 @@ def test_a_remembered_mapping_is_removed_by_its_owner_or_a_beheerder_only(page, 
         as_user(STUURGROEP, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
 
 
+HEADERLESS = {"Gegevens": [[*TEMPLATE_HEADER, None], ["Utrecht", "2025 K2", 30, 12, 5]]}
+
+
+def test_a_column_without_a_header_is_asked_by_its_letter_stored_and_remembered(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", HEADERLESS)], ["eigen.xlsx"]
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, files, None, names)
+    assert disabled is True
+    assert "Kolom E (zonder kop) is niet herkend, maar bevat aantallen." in text(check)
+    [box] = [s for s in find(check, html.Section) if getattr(s, "id", None) == "aanleveren-mapping-box"]
+    [dropdown], [label] = find(box, dcc.Dropdown), find(box, html.Label)
+    assert text(label) == "Kolom E (zonder kop) (eigen.xlsx, Gegevens!E1)"
+    assert dropdown.id == {"type": page.COLUMN, "header": "e"}
+    assert [o["value"] for o in dropdown.options][:2] == ["thv_preventief", "plegers_in_beeld"]  # the template's next
+    given = page.apply_columns([1], ["thv_preventief"], [dropdown.id], {})
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, files, None, names, given)
+    assert disabled is False
+    assert "Kolom E (zonder kop) (Gegevens!E1) is gelezen als 'waarvan preventief opgelegd' (zoals opgegeven)." in text(
+        check
+    )
+    as_user(GEMEENTE, page.save_files, 1, files, names, None, given)
+    later = {"Gegevens": [HEADERLESS["Gegevens"][0], ["Utrecht", "2025 K3", 20, 2, 3]]}
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, [contents(tmp_path, "later.xlsx", later)], None,
+                                    ["later.xlsx"])  # fmt: skip
+    assert disabled is False
+    assert (
+        "Kolom E (zonder kop) (Gegevens!E1) is gelezen als 'waarvan preventief opgelegd' "
+        "(volgens de koppeling van gemeente Utrecht)." in text(check)
+    )
+    stored = current_values(db)
+    assert ("thv_preventief", 5) in list(zip(stored["element"], stored["value"], strict=True))
+
+
 def test_a_ketenpartner_sees_and_downloads_only_the_values_it_delivered(page, db, tmp_path):
     """Utrecht's figures come from the gemeente, then Zeist's from the ketenpartner, who also delivers
     for Utrecht: the ketenpartner's history of Utrecht has nothing (it delivered none), the gemeente's

@@ -101,7 +101,7 @@ def _mapping(columns: list[fig.OpenColumn]) -> list:
         controls.append(
             html.Div(
                 [
-                    html.Label(f"Kolom '{column.header}' ({column.where})", htmlFor=dom_id),
+                    html.Label(f"Kolom {column.title} ({column.where})", htmlFor=dom_id),
                     dcc.Dropdown(
                         id=component_id,
                         options=[{"label": text, "value": code} for code, text in column.choices],
