@@ -193,7 +193,7 @@ def test_save_stores_valid_files_refreshes_and_clears_the_contents(page, db, tmp
     from dashboard import data
 
     files = [contents(tmp_path, "gemeente_utrecht.xlsx", GOOD), contents(tmp_path, "fouten.xlsx", BAD)]
-    saved, cleared, disabled, history, signal, municipality, period = page.save_files(
+    saved, cleared, disabled, history, signal, municipality, period, answers = page.save_files(
         1, files, ["gemeente_utrecht.xlsx", "fouten.xlsx"], None
     )
     shown = text(saved)
@@ -205,7 +205,7 @@ def test_save_stores_valid_files_refreshes_and_clears_the_contents(page, db, tmp
         ["gemeente_utrecht.xlsx", "opgeslagen", "4", "0", "0"],
         ["fouten.xlsx", "geweigerd", "–", "–", "–"],
     ]
-    assert cleared is None and disabled is True
+    assert cleared is None and disabled is True and answers == {}  # stored: the answers are remembered now
     history_rows = rows(history)
     assert history_rows[0] == ["Tijdstip", "Bestand", "Bron", "Door", "Resultaat", "Nieuw", "Vervangen", "Ongewijzigd"]
     assert [row[1:] for row in history_rows[1:]] == [
@@ -615,7 +615,10 @@ def test_the_answer_is_kept_checked_again_and_stored_with_it(page, db, tmp_path)
     )
     [dropdown] = find(check, dcc.Dropdown)  # still there, to change the answer
     assert dropdown.value == "dossiers_met_veiligheidsplan"
-    page.save_files(1, files, names, None, given)
+    *_, answers = page.save_files(1, files, names, None, given)
+    assert answers == {}  # remembered for the organisation now: the next check says so
+    *_, answers = page.save_files(1, [contents(tmp_path, "fout.xlsx", BAD)], ["fout.xlsx"], None, given)
+    assert answers is no_update  # nothing stored: the answers stay for the corrected file
     stored = current_values(db)
     assert ("dossiers_met_veiligheidsplan", 4) in list(zip(stored["element"], stored["value"], strict=True))
     assert page.apply_columns([2], [None], ids, given) == {}  # an emptied choice is withdrawn
@@ -651,6 +654,8 @@ def test_an_answer_stored_is_remembered_for_the_organisation_and_applied_next_ti
     assert disabled is True  # another organisation is asked
     mine = as_user(GEMEENTE, page.mappings_block, db, GEMEENTE)
     assert "Onthouden kolomkoppelingen van gemeente Utrecht" in text(mine)
+    shown, said = as_user(GEMEENTE, page.remove_mapping, 0, None, 7, prop_id="aanleveren-stored-signal.data")
+    assert "dossiers met plan" in text(shown) and said == ""  # the list is shown again once a file is stored
     assert "dossiers met plan" in text(mine)
     assert "dossiers met plan" not in text(page.mappings_block(db, KETENPARTNER))
     assert "dossiers met plan" in text(page.mappings_block(db, ADMIN))  # a beheerder sees every source
