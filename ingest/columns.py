@@ -35,8 +35,25 @@ class How(StrEnum):
     REMEMBERED = "koppeling"  # the source's remembered mapping says so (ingest.mappings)
 
 
+class NamedColumn:
+    """A column as `--column`, a mapping and a message name it, from its `header` ("" for none) and `column`."""
+
+    header: str
+    column: int
+
+    @property
+    def name(self) -> str:
+        """Its header, or without one its letter (`D`)."""
+        return column_name(self.header, self.column)
+
+    @property
+    def title(self) -> str:
+        """`'Wachttijd'`, or without a header `D (zonder kop)`."""
+        return column_title(self.header, self.column)
+
+
 @dataclass(frozen=True)
-class ColumnReading:
+class ColumnReading(NamedColumn):
     """One column of a table and what it was read as."""
 
     column: int
@@ -45,14 +62,6 @@ class ColumnReading:
     how: How
     score: float = 1.0
     source: str = ""  # the source whose remembered mapping gave it (How.REMEMBERED)
-
-    @property
-    def name(self) -> str:
-        return column_name(self.header, self.column)
-
-    @property
-    def title(self) -> str:
-        return column_title(self.header, self.column)
 
 
 class Answers(dict):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.columns import Answers, ColumnReading, How, column_name, column_title, label
+from ingest.columns import Answers, ColumnReading, How, NamedColumn, column_name, column_title, label
 from ingest.encoding import repair_text
 from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(NamedColumn):
     """A column the uploader must say the meaning of: where it is and the best suggestions."""
 
     sheet: str
@@ -40,16 +40,6 @@ class Question:
     header: str  # "" for a column without a header
     suggestions: tuple[str, ...]  # element or role codes, best first
     column: int = 0
-
-    @property
-    def name(self) -> str:
-        """What `--column` and a mapping call it: its header, or its letter (`D`)."""
-        return column_name(self.header, self.column)
-
-    @property
-    def title(self) -> str:
-        """How the page names it: `'Wachttijd'`, or `D (zonder kop)`."""
-        return column_title(self.header, self.column)
 
 
 @dataclass(frozen=True)
