@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # `check` needs no SQLAlchemy: it starts faster without
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 COLUMN_HELP = (
-    'wat een kolom betekent, bijvoorbeeld --column "Wachttijd=skip" (herhaalbaar); CODE is een onderdeel '
+    'wat een kolom betekent, bijvoorbeeld --column "Wachttijd=skip" (herhaalbaar); een kolom zonder kop '
+    'noemt u bij zijn letter: --column "D=thv_totaal"; CODE is een onderdeel '
     f"of een van: {', '.join(COLUMN_CODES[-6:])}"
 )
 DEFAULT_TEMPLATE = "sjabloon_monitor_plegeraanpak.xlsx"

@@ -3,12 +3,14 @@ and how each column of a table was read, for the dry run to say."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from ingest.elements import ELEMENT_CODES, ELEMENTS_BY_CODE
 from ingest.headers import Role
+from ingest.reader import column_letter
 from reference.text import fold
 
 SKIP = "skip"
@@ -33,8 +35,25 @@ class How(StrEnum):
     REMEMBERED = "koppeling"  # the source's remembered mapping says so (ingest.mappings)
 
 
+class NamedColumn:
+    """A column as `--column`, a mapping and a message name it, from its `header` ("" for none) and `column`."""
+
+    header: str
+    column: int
+
+    @property
+    def name(self) -> str:
+        """Its header, or without one its letter (`D`)."""
+        return column_name(self.header, self.column)
+
+    @property
+    def title(self) -> str:
+        """`'Wachttijd'`, or without a header `D (zonder kop)`."""
+        return column_title(self.header, self.column)
+
+
 @dataclass(frozen=True)
-class ColumnReading:
+class ColumnReading(NamedColumn):
     """One column of a table and what it was read as."""
 
     column: int
@@ -62,9 +81,30 @@ class Answers(dict):
         return How.GIVEN, ""
 
 
+# A column without a header is named by its letter: `Kolom D (zonder kop)` in messages and on the
+# upload page, `D` on the command line (`--column "D=thv_totaal"`). Its key in a mapping is the
+# letter's (`d`), so a mapping for it is remembered and applies to the header-less column D of the
+# source's next file (a header written as `D` reads the same; no export heads a column so).
+HEADERLESS = "zonder kop"
+_HEADERLESS_TITLE = re.compile(rf"^kolom ([a-z]{{1,3}}) {HEADERLESS}$")
+
+
+def column_title(header: str, column: int) -> str:
+    """How a message names a column: `'Wachttijd'`, or without a header its letter: `D (zonder kop)`."""
+    return f"'{header}'" if header else f"{column_letter(column)} ({HEADERLESS})"
+
+
+def column_name(header: str, column: int) -> str:
+    """What `--column` and a mapping call a column: its header, or without one its letter (`D`)."""
+    return header or column_letter(column)
+
+
 def header_key(header: object) -> str:
-    """A header as a mapping knows it: folded, single spaces (`Aantal THV (voorl.)` -> `aantal thv voorl`)."""
-    return " ".join(fold(header).split())
+    """A header as a mapping knows it: folded, single spaces (`Aantal THV (voorl.)` -> `aantal thv voorl`);
+    `Kolom D (zonder kop)`, as a message names a column without a header, is its letter's (`d`)."""
+    key = " ".join(fold(header).split())
+    match = _HEADERLESS_TITLE.match(key)
+    return match[1] if match else key
 
 
 def label(code: str) -> str:

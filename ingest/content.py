@@ -112,9 +112,15 @@ def content_roles(
     return found
 
 
-def holds_counts(rows: list[list[object]], start: int, column: int) -> bool:
-    """Whether most of a column's values read as counts (numbers, `1.234`, `<5`)."""
-    values = list(_values(rows, start, column))
+def has_values(rows: list[list[object]], start: int, column: int, data: list[int] | None = None) -> bool:
+    """Whether a column holds anything below the header (with `data`: in the rows holding data there)."""
+    return next(_values(rows, start, column, data), None) is not None
+
+
+def holds_counts(rows: list[list[object]], start: int, column: int, data: list[int] | None = None) -> bool:
+    """Whether most of a column's values read as counts (numbers, `1.234`, `<5`); with `data`, only
+    the values in rows holding something in those columns (not a note under the table)."""
+    values = list(_values(rows, start, column, data))
 
     def is_count(value: object) -> bool:
         count = read_count(value)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ingest.columns import Answers, ColumnReading, How, given_meaning
-from ingest.content import content_roles, data_start, holds_counts
-from ingest.elements import element_for
+from ingest.content import content_roles, data_start, has_values, holds_counts
+from ingest.elements import ELEMENT_CODES, element_for
 from ingest.headers import Role, classify, element_of, meaning_of, read_header, role_for
 from ingest.periods import find_period, parse_period
-from ingest.reader import Sheet
+from ingest.reader import Sheet, column_letter
 from ingest.recognise import Reading
 from reference.areas import Reference
 from reference.periods import Period
@@ -228,6 +228,8 @@ def _read_content(table: Table, given: Mapping[str, str], reference: Reference |
             table.sheet.rows, table.header_row, list(table.elements) or table.columns(Role.VALUE)
         )
     header = table.sheet.rows[table.header_row]
+    if table.layout is Layout.WIDE:
+        _read_headerless(table, given)
     open_columns = [
         c
         for c in range(len(header))
@@ -235,7 +237,7 @@ def _read_content(table: Table, given: Mapping[str, str], reference: Reference |
         and c != table.element_column
         and c not in table.periods
         and table.roles.get(c) in (None, Role.IGNORE)
-        and given_meaning(header[c], given) is None
+        and given_meaning(column_letter(c) if header[c] is None else header[c], given) is None
     ]
     if reference is not None:
         present = set(table.roles.values())
@@ -244,7 +246,7 @@ def _read_content(table: Table, given: Mapping[str, str], reference: Reference |
         for column, role in found:
             table.roles[column] = role
             table.unknown_headers.pop(column, None)
-            text = header[column] if isinstance(header[column], str) else f"kolom {column + 1}"
+            text = "" if header[column] is None else str(header[column])
             table.readings[column] = ColumnReading(column, text, str(role), How.CONTENT, 1.0)
     table.questions = {
         c: reading
@@ -253,3 +255,49 @@ def _read_content(table: Table, given: Mapping[str, str], reference: Reference |
         and table.layout is Layout.WIDE
         and holds_counts(table.sheet.rows, table.first_data_row, c)
     }
+    if table.layout is Layout.WIDE:
+        _ask_headerless(table)
+
+
+def _headerless(table: Table) -> list[int]:
+    """The columns of a wide table without a header that hold something in its data rows."""
+    header = table.sheet.rows[table.header_row]
+    data = list(table.elements)
+    return [
+        c
+        for c in range(len(header))
+        if header[c] is None and c not in table.elements and c not in table.roles and has_values(
+            table.sheet.rows, table.first_data_row, c, data)
+    ]  # fmt: skip
+
+
+def _read_headerless(table: Table, given: Mapping[str, str]) -> None:
+    """A column without a header that the uploader (or the source's mapping) named by its letter."""
+    for column in _headerless(table):
+        letter = column_letter(column)
+        if (meaning := given_meaning(letter, given)) is None:
+            continue
+        how, source = given.how(letter) if isinstance(given, Answers) else (How.GIVEN, "")
+        if isinstance(meaning, Role):
+            table.roles[column] = meaning
+        else:
+            table.elements[column] = meaning
+        table.readings[column] = ColumnReading(column, "", str(meaning), how, 1.0, source)
+
+
+HEADERLESS_SUGGESTIONS = 3  # a column without a header: the elements the template has next, missing here
+
+
+def _ask_headerless(table: Table) -> None:
+    """A column without a header holding counts beside the element columns is a question, as an
+    unrecognised header is: never skipped silently (issue 9). With no header to score, the
+    suggestions are the elements that follow its left neighbour in the template and are missing."""
+    present = set(table.elements.values())
+    for column in _headerless(table):
+        if not holds_counts(table.sheet.rows, table.first_data_row, column, list(table.elements)):
+            continue
+        left = [c for c in table.elements if c < column]
+        start = ELEMENT_CODES.index(table.elements[max(left)]) + 1 if left else 0
+        following = [code for code in ELEMENT_CODES[start:] if code not in present][:HEADERLESS_SUGGESTIONS]
+        table.unknown_headers[column] = ""
+        table.questions[column] = Reading("", None, 0.0, tuple((code, 0.0) for code in following))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.columns import Answers, ColumnReading, How, label
+from ingest.columns import Answers, ColumnReading, How, NamedColumn, column_name, column_title, label
 from ingest.encoding import repair_text
 from ingest.isolation import read_workbook_isolated
 from ingest.layout import raw_values
@@ -32,13 +32,14 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(NamedColumn):
     """A column the uploader must say the meaning of: where it is and the best suggestions."""
 
     sheet: str
     cell: str
-    header: str
+    header: str  # "" for a column without a header
     suggestions: tuple[str, ...]  # element or role codes, best first
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ class SheetReading:
             How.REMEMBERED: f" (volgens de koppeling van {r.source})",
         }[r.how]
         if r.meaning == "ignore":
-            return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) wordt overgeslagen{how}."
-        return f"Kolom '{r.header}' ({self.sheet}!{self.cell}) is gelezen als '{label(r.meaning)}'{how}."
+            return f"Kolom {r.title} ({self.sheet}!{self.cell}) wordt overgeslagen{how}."
+        return f"Kolom {r.title} ({self.sheet}!{self.cell}) is gelezen als '{label(r.meaning)}'{how}."
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def _unknown_header_problems(table: Table, file: str) -> list[Problem]:
         if (reading := table.questions.get(column)) is not None:
             shown = [f"'{label(code)}'" for code in _suggestions(reading.suggestions)[:SUGGESTIONS_SHOWN]]
             hint = f" (misschien {' of '.join(shown)})" if shown else ""
-            problems.append(problem(file, "unmapped_column", table.sheet.name, cell, header=text, suggestions=hint))
+            problems.append(problem(file, "unmapped_column", table.sheet.name, cell, column=column_title(text, column),
+                                    name=column_name(text, column), suggestions=hint))  # fmt: skip
         else:
             problems.append(problem(file, "unknown_header", table.sheet.name, cell, header=text))
     return problems
@@ -121,6 +123,7 @@ def _questions(table: Table) -> list[Question]:
             cell_name(table.header_row, c),
             table.unknown_headers[c],
             tuple(_suggestions(r.suggestions)),
+            c,
         )
         for c, r in table.questions.items()
     ]

@@ -175,7 +175,7 @@ MESSAGES: dict[str, tuple[Severity, str, str]] = {
     "unmapped_column": (
         Severity.ERROR,
         "pipeline",
-        "Kolom '{header}' is niet herkend, maar bevat aantallen. Zeg wat erin staat{suggestions}, of dat de kolom overgeslagen mag worden: kies het bij 'Kolommen koppelen', of geef op de opdrachtregel --column \"{header}=CODE\" (CODE: een onderdeel of skip).",
+        "Kolom {column} is niet herkend, maar bevat aantallen. Zeg wat erin staat{suggestions}, of dat de kolom overgeslagen mag worden: kies het bij 'Kolommen koppelen', of geef op de opdrachtregel --column \"{name}=CODE\" (CODE: een onderdeel of skip).",
     ),
     "repaired_text": (
         Severity.WARNING,

@@ -79,14 +79,19 @@ def _open_workbook(path: Path, by_content: bool) -> CalamineWorkbook:
         return CalamineWorkbook.from_filelike(handle)
 
 
-def cell_name(row_index: int, col_index: int) -> str:
-    """The A1-style name of a zero-based position: (0, 0) -> "A1", (6, 3) -> "D7"."""
+def column_letter(col_index: int) -> str:
+    """The letters of a zero-based column as Excel shows them: 0 -> "A", 3 -> "D", 26 -> "AA"."""
     letters = ""
     number = col_index + 1
     while number:
         number, remainder = divmod(number - 1, 26)
         letters = chr(ord("A") + remainder) + letters
-    return f"{letters}{row_index + 1}"
+    return letters
+
+
+def cell_name(row_index: int, col_index: int) -> str:
+    """The A1-style name of a zero-based position: (0, 0) -> "A1", (6, 3) -> "D7"."""
+    return f"{column_letter(col_index)}{row_index + 1}"
 
 
 def normalise(rows: list[list[object]]) -> list[list[object]]:

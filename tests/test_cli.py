@@ -267,3 +267,54 @@ def test_a_mapping_given_with_source_is_remembered_for_that_sources_next_files(t
     entries = read_audit(connect(db_url))
     changed = entries[entries["action"] == "koppeling_gewijzigd"]
     assert changed["actor"].tolist() == ["piet"] and changed["subject"].tolist() == ["VT Utrecht"]
+
+
+# --- a column of counts without a header (issue 9, part 4): named by its letter -------------------
+
+HEADERLESS = [["Gemeente", "Kwartaal", "THV", None], ["Utrecht", "2024 K1", 10, 4]]
+
+
+def write_headerless_csv(path, quarter="2024 K1", counts=(10, 4)):
+    path.write_text(f"Gemeente;Kwartaal;THV;\nUtrecht;{quarter};{counts[0]};{counts[1]}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_check_asks_about_a_column_without_a_header_and_takes_its_letter(tmp_path, kind):
+    name = f"utrecht.{kind}"
+    path = (write_workbook(tmp_path / name, {"Blad1": HEADERLESS}) if kind == "xlsx"
+            else write_headerless_csv(tmp_path / name))  # fmt: skip
+    sheet = "Blad1" if kind == "xlsx" else "utrecht"
+    code, output = run("check", str(path))
+    assert code == 1
+    assert f"{sheet}!D1 [unmapped_column] Kolom D (zonder kop) is niet herkend, maar bevat aantallen." in output
+    assert '--column "D=CODE"' in output
+    code, output = run("check", "--column", "D=thv_kindermishandeling", str(path))
+    assert code == 0, output
+    assert output.splitlines() == [
+        f"{name}: in orde, 2 waarden",
+        f"    Kolom D (zonder kop) ({sheet}!D1) is gelezen als 'waarvan bij kindermishandeling' (zoals opgegeven).",
+    ]
+    code, output = run("check", "--column", "Kolom D (zonder kop)=skip", str(path))  # as the message names it
+    assert code == 0 and output.splitlines()[0] == f"{name}: in orde, 1 waarde", output
+
+
+def test_a_mapping_of_a_column_without_a_header_is_remembered_for_the_sources_next_file(tmp_path, db_url):
+    first = write_headerless_csv(tmp_path / "vt_k1.csv")
+    second = write_headerless_csv(tmp_path / "vt_k2.csv", "2024 K2", (12, 3))
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", "--column", "D=thv_kindermishandeling",
+                       str(first))  # fmt: skip
+    assert code == 0, output
+    code, output = run("load", "--db", db_url, "--source", "VT Utrecht", str(second))
+    assert code == 0, output
+    assert (
+        "    Kolom D (zonder kop) (vt_k2!D1) is gelezen als 'waarvan bij kindermishandeling' "
+        "(volgens de koppeling van VT Utrecht)." in output.splitlines()
+    )
+    stored = current_values(connect(db_url))
+    assert sorted(zip(stored["period"].astype(str), stored["element"], stored["value"], strict=True)) == [
+        ("2024Q1", "thv_kindermishandeling", 4), ("2024Q1", "thv_totaal", 10),
+        ("2024Q2", "thv_kindermishandeling", 3), ("2024Q2", "thv_totaal", 12),
+    ]  # fmt: skip
+    code, output = run("check", "--db", db_url, "--source", "Reclassering", str(second))
+    assert code == 1 and "[unmapped_column] Kolom D (zonder kop)" in output  # another source is asked

@@ -193,7 +193,7 @@ def test_save_stores_valid_files_refreshes_and_clears_the_contents(page, db, tmp
     from dashboard import data
 
     files = [contents(tmp_path, "gemeente_utrecht.xlsx", GOOD), contents(tmp_path, "fouten.xlsx", BAD)]
-    saved, cleared, disabled, history, signal, municipality, period = page.save_files(
+    saved, cleared, disabled, history, signal, municipality, period, answers = page.save_files(
         1, files, ["gemeente_utrecht.xlsx", "fouten.xlsx"], None
     )
     shown = text(saved)
@@ -205,7 +205,7 @@ def test_save_stores_valid_files_refreshes_and_clears_the_contents(page, db, tmp
         ["gemeente_utrecht.xlsx", "opgeslagen", "4", "0", "0"],
         ["fouten.xlsx", "geweigerd", "–", "–", "–"],
     ]
-    assert cleared is None and disabled is True
+    assert cleared is None and disabled is True and answers == {}  # stored: the answers are remembered now
     history_rows = rows(history)
     assert history_rows[0] == ["Tijdstip", "Bestand", "Bron", "Door", "Resultaat", "Nieuw", "Vervangen", "Ongewijzigd"]
     assert [row[1:] for row in history_rows[1:]] == [
@@ -615,7 +615,10 @@ def test_the_answer_is_kept_checked_again_and_stored_with_it(page, db, tmp_path)
     )
     [dropdown] = find(check, dcc.Dropdown)  # still there, to change the answer
     assert dropdown.value == "dossiers_met_veiligheidsplan"
-    page.save_files(1, files, names, None, given)
+    *_, answers = page.save_files(1, files, names, None, given)
+    assert answers == {}  # remembered for the organisation now: the next check says so
+    *_, answers = page.save_files(1, [contents(tmp_path, "fout.xlsx", BAD)], ["fout.xlsx"], None, given)
+    assert answers is no_update  # nothing stored: the answers stay for the corrected file
     stored = current_values(db)
     assert ("dossiers_met_veiligheidsplan", 4) in list(zip(stored["element"], stored["value"], strict=True))
     assert page.apply_columns([2], [None], ids, given) == {}  # an emptied choice is withdrawn
@@ -651,6 +654,8 @@ def test_an_answer_stored_is_remembered_for_the_organisation_and_applied_next_ti
     assert disabled is True  # another organisation is asked
     mine = as_user(GEMEENTE, page.mappings_block, db, GEMEENTE)
     assert "Onthouden kolomkoppelingen van gemeente Utrecht" in text(mine)
+    shown, said = as_user(GEMEENTE, page.remove_mapping, 0, None, 7, prop_id="aanleveren-stored-signal.data")
+    assert "dossiers met plan" in text(shown) and said == ""  # the list is shown again once a file is stored
     assert "dossiers met plan" in text(mine)
     assert "dossiers met plan" not in text(page.mappings_block(db, KETENPARTNER))
     assert "dossiers met plan" in text(page.mappings_block(db, ADMIN))  # a beheerder sees every source
@@ -671,6 +676,38 @@ def test_a_remembered_mapping_is_removed_by_its_owner_or_a_beheerder_only(page, 
     assert entries.loc[entries["action"] == "koppeling_verwijderd", "actor"].tolist() == ["utrecht"]
     with pytest.raises(PreventUpdate):
         as_user(STUURGROEP, page.remove_mapping, 1, choice, prop_id="aanleveren-mapping-remove.n_clicks")
+
+
+HEADERLESS = {"Gegevens": [[*TEMPLATE_HEADER, None], ["Utrecht", "2025 K2", 30, 12, 5]]}
+
+
+def test_a_column_without_a_header_is_asked_by_its_letter_stored_and_remembered(page, db, tmp_path):
+    files, names = [contents(tmp_path, "eigen.xlsx", HEADERLESS)], ["eigen.xlsx"]
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, files, None, names)
+    assert disabled is True
+    assert "Kolom E (zonder kop) is niet herkend, maar bevat aantallen." in text(check)
+    [box] = [s for s in find(check, html.Section) if getattr(s, "id", None) == "aanleveren-mapping-box"]
+    [dropdown], [label] = find(box, dcc.Dropdown), find(box, html.Label)
+    assert text(label) == "Kolom E (zonder kop) (eigen.xlsx, Gegevens!E1)"
+    assert dropdown.id == {"type": page.COLUMN, "header": "e"}
+    assert [o["value"] for o in dropdown.options][:2] == ["thv_preventief", "plegers_in_beeld"]  # the template's next
+    given = page.apply_columns([1], ["thv_preventief"], [dropdown.id], {})
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, files, None, names, given)
+    assert disabled is False
+    assert "Kolom E (zonder kop) (Gegevens!E1) is gelezen als 'waarvan preventief opgelegd' (zoals opgegeven)." in text(
+        check
+    )
+    as_user(GEMEENTE, page.save_files, 1, files, names, None, given)
+    later = {"Gegevens": [HEADERLESS["Gegevens"][0], ["Utrecht", "2025 K3", 20, 2, 3]]}
+    check, disabled, _, _ = as_user(GEMEENTE, page.check_files, [contents(tmp_path, "later.xlsx", later)], None,
+                                    ["later.xlsx"])  # fmt: skip
+    assert disabled is False
+    assert (
+        "Kolom E (zonder kop) (Gegevens!E1) is gelezen als 'waarvan preventief opgelegd' "
+        "(volgens de koppeling van gemeente Utrecht)." in text(check)
+    )
+    stored = current_values(db)
+    assert ("thv_preventief", 5) in list(zip(stored["element"], stored["value"], strict=True))
 
 
 def test_a_ketenpartner_sees_and_downloads_only_the_values_it_delivered(page, db, tmp_path):

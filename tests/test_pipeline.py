@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from ingest.columns import header_key
 from ingest.pipeline import read_file
 from reference.periods import Period
 from tests.workbooks import write_workbook
@@ -126,6 +127,78 @@ def test_an_unread_column_of_counts_is_a_question_until_mapped_or_skipped(tmp_pa
     assert values(skipped) == [("GM0344", "2024Q1", "thv_totaal", 3)]
     mapped = read(tmp_path, sheets, columns={"wachttijd": "plegers_in_beeld"})
     assert values(mapped) == [("GM0344", "2024Q1", "plegers_in_beeld", 12), ("GM0344", "2024Q1", "thv_totaal", 3)]
+
+
+# A column of counts without a header (issue 9, part 4): asked as an unrecognised header is, named
+# by its letter; answered with the letter (`--column "D=..."`), as the message says.
+HEADERLESS_ROWS = [
+    ["Gemeente", "Kwartaal", "Tijdelijke huisverboden (totaal)", None, "Opmerking", None],
+    ["Utrecht", "2024 K1", 10, 4, "voorlopig", None],
+    ["Zeist", "2024 K1", 6, 1, None, None],
+]
+
+
+def write_headerless(tmp_path, kind):
+    if kind == "xlsx":
+        return write_workbook(tmp_path / "export.xlsx", {"Blad1": HEADERLESS_ROWS})
+    text = "\n".join(";".join("" if cell is None else str(cell) for cell in row) for row in HEADERLESS_ROWS)
+    (tmp_path / "export.csv").write_text(text + "\n", encoding="utf-8")
+    return tmp_path / "export.csv"
+
+
+@pytest.mark.parametrize("kind, sheet", [("xlsx", "Blad1"), ("csv", "export")])
+def test_a_column_of_counts_without_a_header_is_a_question_named_by_its_letter(tmp_path, kind, sheet):
+    path = write_headerless(tmp_path, kind)
+    result = read_file(path, today=TODAY)
+    assert codes(result) == [(f"{sheet}!D1", "unmapped_column")]  # `Opmerking` is a listed header, skipped
+    assert not result.ok
+    message = result.problems[0].message
+    assert message.startswith("Kolom D (zonder kop) is niet herkend, maar bevat aantallen.")
+    assert "(misschien 'waarvan bij kindermishandeling' of 'waarvan preventief opgelegd' of" in message
+    assert '--column "D=CODE"' in message
+    [question] = result.questions
+    assert (question.cell, question.header, question.name, question.title) == ("D1", "", "D", "D (zonder kop)")
+    assert question.suggestions[:2] == ("thv_kindermishandeling", "thv_preventief")
+    assert values(result) == [("GM0344", "2024Q1", "thv_totaal", 10), ("GM0355", "2024Q1", "thv_totaal", 6)]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+@pytest.mark.parametrize("written", ["D", "d", "Kolom D (zonder kop)"])
+def test_a_column_without_a_header_is_mapped_or_skipped_by_its_letter(tmp_path, kind, written):
+    path, key = write_headerless(tmp_path, kind), header_key(written)
+    mapped = read_file(path, today=TODAY, columns={key: "thv_kindermishandeling"})
+    assert mapped.ok and mapped.questions == []
+    assert ("GM0344", "2024Q1", "thv_kindermishandeling", 4) in values(mapped)
+    where = f"Kolom D (zonder kop) ({'Blad1' if kind == 'xlsx' else 'export'}!D1)"
+    said = [r.text for r in mapped.readings if r.cell == "D1"]
+    assert said == [f"{where} is gelezen als 'waarvan bij kindermishandeling' (zoals opgegeven)."]
+    skipped = read_file(path, today=TODAY, columns={key: "skip"})
+    assert skipped.ok and len(values(skipped)) == 2
+    assert [r.text for r in skipped.readings if r.cell == "D1"] == [f"{where} wordt overgeslagen (zoals opgegeven)."]
+
+
+def test_a_column_without_a_header_of_text_or_nothing_is_not_asked(tmp_path):
+    rows = [["Gemeente", "Kwartaal", "Aantal THV", None, None], ["Utrecht", "2024 K1", 3, "let op", None]]
+    result = read(tmp_path, {"Blad1": rows})
+    assert result.ok and codes(result) == [] and result.questions == []
+    # a letter mapping finds nothing to apply to in an empty column
+    assert read(tmp_path, {"Blad1": rows}, columns={"e": "plegers_in_beeld"}).readings[-1].cell == "C1"
+
+
+def test_a_column_without_a_header_is_asked_only_for_its_data_rows(tmp_path):
+    """A count under the table (a note's number) does not make the column one of counts."""
+    rows = [["Gemeente", "Kwartaal", "Aantal THV", None], ["Utrecht", "2024 K1", 3, None], [None, None, None, 12]]
+    assert read(tmp_path, {"Blad1": rows}).ok
+
+
+def test_a_remembered_mapping_of_a_column_without_a_header_says_so(tmp_path):
+    path = write_headerless(tmp_path, "xlsx")
+    result = read_file(path, today=TODAY, remembered={"d": "thv_preventief"}, source="VT Utrecht")
+    assert result.ok
+    assert (
+        "Kolom D (zonder kop) (Blad1!D1) is gelezen als 'waarvan preventief opgelegd' (volgens de koppeling "
+        "van VT Utrecht)." in [r.text for r in result.readings]
+    )
 
 
 # --- where the municipality comes from --------------------------------------------------------

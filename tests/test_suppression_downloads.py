@@ -1,5 +1,6 @@
 """What each role can download, attacked: the steering group's `python -m ingest export --afgeschermd`
-and the overview page's download for a stuurgroep, a gemeente and a ketenpartner account.
+and the downloads of the overview, region and compare pages for a stuurgroep, a gemeente and a
+ketenpartner account (and crafted compare requests for what the page does not offer them).
 
 On the sample data, stored directly (the pipeline is tested elsewhere; this is about what comes out).
 Every figure a role downloads must be a figure of the public table or of its own full detail, no two
@@ -26,6 +27,7 @@ from indicators.aggregate import aggregate
 from indicators.table import read_indicators
 from ingest.cli import main as ingest_main
 from reference.areas import load_reference
+from reference.periods import Period
 from sample_data.model import build_model
 from tests.dashboard_db import dashboard_on
 from tests.test_suppression import COUNT, KM, PREVENTIEF, RATE, assert_nothing_derivable
@@ -220,3 +222,139 @@ def test_the_region_trend_download_of_each_role_is_the_public_table(sample_db, n
         else:
             assert value == pytest.approx(expected * scale, rel=1e-3, abs=1e-2), (name, quarter)
     assert shown.isna().any() == values.isna().any()
+
+
+# --- the Vergelijken page (/vergelijken): its funnel and ranked downloads ---------------------------
+
+COMPARE_PERIOD = "2025Q2"
+CHARTS = {"trechter": "download_funnel", "rangorde": "download_ranked"}
+
+
+def compare_download(url: str, scope, chart: str, indicator: str, period: str = COMPARE_PERIOD,
+                     compare_with: str = "regios") -> pd.DataFrame:  # fmt: skip
+    """One of the compare page's downloads (CSV), as the account of `scope` gets it by clicking."""
+    with dashboard_on(url, scope):
+        from dashboard.pages import compare
+        from tests.dashboard_db import clicked
+
+        chart_id = compare.FUNNEL_ID if chart == "trechter" else compare.RANKED_ID
+        with clicked(f"{chart_id}-csv"):
+            sent = getattr(compare, CHARTS[chart])(0, 1, indicator, period, compare_with)
+    return pd.read_csv(io.StringIO(sent["content"].lstrip("\ufeff")), sep=";", decimal=",", dtype={"Code": str})
+
+
+def _figures(download: pd.DataFrame) -> pd.DataFrame:
+    """Code, numerator, denominator and value of a compare download, whatever the indicator's headers."""
+    at = list(download.columns).index("Code")
+    numbers = download.iloc[:, at + 2 : at + 5].astype("Float64")
+    frame = pd.DataFrame({"Code": download["Code"]})
+    frame[["numerator", "denominator", "value"]] = numbers.to_numpy()
+    return frame.set_index("Code")
+
+
+@pytest.mark.parametrize("chart", list(CHARTS))
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+def test_the_compare_downloads_of_each_role_are_the_public_table(sample_db, name, chart):
+    """Every indicator's funnel and ranked download over the regions: each region's (and the nation's)
+    figures are the public table's; a hidden region has no figure at all (no count, no interval, no
+    funnel limits at its base), only the words the page shows."""
+    from indicators.registry import INDICATORS, Unit, shown_indicator
+
+    url, engine, _ = sample_db
+    scope = scope_of(get_user(engine, name))
+    public = read_indicators(engine, periods=[COMPARE_PERIOD], public=True).set_index(["area_code", "indicator"])
+    hidden_seen = 0
+    for indicator in INDICATORS:
+        shown = shown_indicator(indicator)
+        download = compare_download(url, scope, chart, indicator.code)
+        scale = 100.0 if shown.unit is Unit.PROPORTION else 1.0
+        figures = _figures(download)
+        assert set(figures.index) - {"NL"} == set(
+            public.xs(shown.code, level="indicator").query("level == 'region'").index
+        )
+        for code, row in figures.iterrows():
+            expected = public.loc[(code, shown.code)]
+            where = (name, chart, indicator.code, code)
+            if pd.isna(expected["value"]):
+                hidden_seen += expected["reported"] > 0
+                numbers = (
+                    download.loc[download["Code"] == code].select_dtypes("number").drop(columns="Rang", errors="ignore")
+                )
+                assert numbers.isna().all(axis=None), where  # hidden stays hidden, in every column
+                continue
+            assert row["numerator"] == expected["numerator"], where
+            if shown.unit is Unit.PROPORTION:
+                assert row["denominator"] == expected["denominator"], where
+            assert row["value"] == pytest.approx(round(expected["value"] * scale, 2), abs=0.006), where
+    assert hidden_seen > 0  # something hidden was there to leak
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+def test_no_two_figures_a_role_downloads_from_the_compare_page_differ_by_a_hidden_part(sample_db, name):
+    """Indicators over one total publish one denominator; a count is compared as its rate, whose count is
+    the one the export and the overview publish (no municipality without a population left out)."""
+    url, engine, _ = sample_db
+    scope = scope_of(get_user(engine, name))
+    km, preventief = (_figures(compare_download(url, scope, "rangorde", code)) for code in (KM, PREVENTIEF))
+    both = km["denominator"].notna() & preventief["denominator"].reindex(km.index).notna()
+    assert both.sum() > 10
+    assert (km.loc[both, "denominator"] == preventief["denominator"].reindex(km.index)[both]).all()
+    count = _figures(compare_download(url, scope, "rangorde", COUNT))
+    assert count.equals(_figures(compare_download(url, scope, "rangorde", RATE)))  # the count is shown as its rate
+    published = read_indicators(engine, indicators=[COUNT], periods=[COMPARE_PERIOD], public=True)
+    published = published.set_index("area_code")["numerator"].astype("Float64")
+    shown = count["numerator"].notna() & published.reindex(count.index).notna()
+    assert shown.sum() > 10
+    assert (count.loc[shown, "numerator"] == published.reindex(count.index)[shown]).all()
+
+
+@pytest.mark.parametrize("name", list(ACCOUNTS))
+@pytest.mark.parametrize(
+    "choices",
+    [
+        (KM, COMPARE_PERIOD, "VR13"),  # the municipalities of the region of Diemen and of the ketenpartner
+        (KM, COMPARE_PERIOD, "GM0384"),  # a municipality as if it were a region
+        (KM, "2025", "regios"),  # a year, which the page does not offer
+        ("geen_indicator", COMPARE_PERIOD, "regios"),
+    ],
+)
+def test_a_crafted_compare_request_is_refused(sample_db, name, choices):
+    """The page offers these roles all regions only: a request for the municipalities of a region, or for
+    choices the page never offers, gets nothing from the charts or the downloads."""
+    from dash.exceptions import PreventUpdate
+
+    url, engine, _ = sample_db
+    scope = scope_of(get_user(engine, name))
+    with dashboard_on(url, scope):
+        from dashboard.pages import compare
+        from tests.dashboard_db import clicked
+
+        with pytest.raises(PreventUpdate):
+            compare.update_charts(*choices)
+        for chart_id, download in ((compare.FUNNEL_ID, compare.download_funnel),
+                                   (compare.RANKED_ID, compare.download_ranked)):  # fmt: skip
+            with clicked(f"{chart_id}-csv"), pytest.raises(PreventUpdate):
+                download(0, 1, *choices)
+
+
+def test_a_projectleider_compares_the_municipalities_of_its_own_region_only(sample_db):
+    """The one role offered a region's municipalities gets them (its full detail), and no other region's."""
+    from dash.exceptions import PreventUpdate
+
+    from accounts.scope import Scope
+
+    url, engine, table = sample_db
+    scope = Scope(user="pl-amstelland", role=Role.PROJECTLEIDER, region="VR13")
+    figures = _figures(compare_download(url, scope, "rangorde", KM, compare_with="VR13"))
+    full = table.loc[(table["level"] == "municipality") & (table["period"].astype(str) == COMPARE_PERIOD)
+                     & (table["indicator"] == KM)].set_index("area_code")  # fmt: skip
+    members = {m.code for m in load_reference().members("VR13", Period.parse_code(COMPARE_PERIOD))}
+    assert set(figures.index) - {"NL"} == members
+    for code in members:
+        assert figures.loc[code, "denominator"] == full.loc[code, "denominator"], code
+    with pytest.raises(PreventUpdate), dashboard_on(url, scope):
+        from dashboard.pages import compare
+        from tests.dashboard_db import clicked
+
+        with clicked(f"{compare.RANKED_ID}-csv"):
+            compare.download_ranked(0, 1, KM, COMPARE_PERIOD, "VR09")

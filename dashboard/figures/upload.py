@@ -212,10 +212,11 @@ def value_history_frame(history: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class OpenColumn:
-    """A column to map on the page: its header (and key), where it is, the choices best first, the answer so far."""
+    """A column to map on the page: its key, its title (`'Wachttijd'`, `D (zonder kop)`), where it is,
+    the choices best first, the answer so far."""
 
     key: str
-    header: str
+    title: str
     where: str
     choices: tuple[tuple[str, str], ...]  # (code, Dutch label)
     answer: str | None
@@ -236,17 +237,18 @@ def open_columns(results: Sequence[FileResult], given: dict[str, str]) -> list[O
     found: dict[str, OpenColumn] = {}
     for result in results:
         for question in result.questions:
-            key = header_key(question.header)
+            key = header_key(question.name)
             if key not in found:
                 where = f"{result.file}, {question.sheet}!{question.cell}"
-                found[key] = OpenColumn(key, question.header, where, column_choices(question.suggestions), None)
+                found[key] = OpenColumn(key, question.title, where, column_choices(question.suggestions), None)
         for reading in result.readings:
-            key = header_key(reading.reading.header)
-            answered = reading.reading.how is How.GIVEN and key in given
-            if (answered or reading.reading.how is How.REMEMBERED) and key not in found:
+            read = reading.reading
+            key = header_key(read.name)
+            answered = read.how is How.GIVEN and key in given
+            if (answered or read.how is How.REMEMBERED) and key not in found:
                 where = f"{result.file}, {reading.sheet}!{reading.cell}"
-                answer = given.get(key) or (SKIP if reading.reading.meaning == "ignore" else reading.reading.meaning)
-                found[key] = OpenColumn(key, reading.reading.header, where, column_choices(()), answer)
+                answer = given.get(key) or (SKIP if read.meaning == "ignore" else read.meaning)
+                found[key] = OpenColumn(key, read.title, where, column_choices(()), answer)
     return list(found.values())
 
 

@@ -46,6 +46,17 @@ def _choice(value: str | None, allowed: list[str], default: str | None) -> str |
     return value if value in allowed else default
 
 
+def _offered(indicator_code: object, period: object, compare_with: object) -> bool:
+    """Whether the choices are ones the page offers this user: an indicator, a quarter with national
+    figures, all regions or a region whose municipalities the user sees in full detail. A crafted
+    request for anything else (another region's municipalities, a year, an unknown code) gets nothing."""
+    return (
+        indicator_code in INDICATORS_BY_CODE
+        and period in _periods()
+        and compare_with in [fig.ALL_REGIONS, *(code for code, _ in _regions())]
+    )
+
+
 def _control(label: str, control_id: str, options: list[dict], value: str | None) -> html.Div:
     return html.Div(
         [
@@ -163,6 +174,8 @@ def charts(indicator_code: str | None, period: str | None, compare_with: str | N
     prevent_initial_call=True,
 )
 def update_charts(indicator_code: str, period: str, compare_with: str) -> list:
+    if not _offered(indicator_code, period, compare_with):
+        raise PreventUpdate
     return charts(indicator_code, period, compare_with)
 
 
@@ -178,7 +191,7 @@ def download_table(chart: str, fmt: str, indicator_code: str, period: str, compa
 
 
 def _download(chart: str, xlsx_clicks: int, csv_clicks: int, *choices: str) -> dict:
-    if not (xlsx_clicks or csv_clicks) or not isinstance(ctx.triggered_id, str):
+    if not (xlsx_clicks or csv_clicks) or not isinstance(ctx.triggered_id, str) or not _offered(*choices):
         raise PreventUpdate
     return download_table(chart, "xlsx" if ctx.triggered_id.endswith("-xlsx") else "csv", *choices)
 

@@ -101,7 +101,7 @@ def _mapping(columns: list[fig.OpenColumn]) -> list:
         controls.append(
             html.Div(
                 [
-                    html.Label(f"Kolom '{column.header}' ({column.where})", htmlFor=dom_id),
+                    html.Label(f"Kolom {column.title} ({column.where})", htmlFor=dom_id),
                     dcc.Dropdown(
                         id=component_id,
                         options=[{"label": text, "value": code} for code, text in column.choices],
@@ -545,6 +545,7 @@ def check_files(contents, municipality, names, given=None):
     Output(f"{PAGE}-stored-signal", "data"),
     Output(f"{PAGE}-values-municipality", "value"),
     Output(f"{PAGE}-values-period", "value"),
+    Output(f"{PAGE}-columns", "data", allow_duplicate=True),
     Input(f"{PAGE}-save", "n_clicks"),
     State(f"{PAGE}-upload", "contents"),
     State(f"{PAGE}-upload", "filename"),
@@ -553,7 +554,8 @@ def check_files(contents, municipality, names, given=None):
     prevent_initial_call=True,
 )
 def save_files(_clicks, contents, names, municipality, given=None):
-    """Read every file again from its contents and store the valid ones; then clear the contents."""
+    """Read every file again from its contents and store the valid ones; then clear the contents, and the
+    mapping step's answers once a file is stored (they are remembered now: the next file says so)."""
     files = _files(contents, names)
     scope = current_scope()
     if files and not scope.may_upload:  # only a crafted call gets here: record it, answer nothing
@@ -585,6 +587,7 @@ def save_files(_clicks, contents, names, municipality, given=None):
         max(item.stored.upload_id for item in done),
         _choice(first.municipality) if first else no_update,
         first.period.label if first else no_update,
+        {} if stored else no_update,
     )
 
 
@@ -593,10 +596,12 @@ def save_files(_clicks, contents, names, municipality, given=None):
     Output(f"{PAGE}-mapping-removed", "children"),
     Input(f"{PAGE}-mapping-remove", "n_clicks"),
     State(f"{PAGE}-mapping-remove-choice", "value"),
+    Input(f"{PAGE}-stored-signal", "data"),
     prevent_initial_call=True,
 )
-def remove_mapping(_clicks, choice):
-    """Remove the chosen remembered mapping (a beheerder any, anyone else their own); show the mappings again."""
+def remove_mapping(_clicks, choice, _stored=None):
+    """Remove the chosen remembered mapping (a beheerder any, anyone else their own); show the mappings again,
+    also after storing (which may have remembered an answer)."""
     scope = _uploader()
     engine = data.engine()
     said = ""

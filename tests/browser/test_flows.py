@@ -368,6 +368,31 @@ def test_a_region_address_with_an_indicator_opens_at_its_chart(page):
 # ---- (a2) the mapping step: a column of counts that is not recognised ------------------------------
 
 
+def choose_with_keyboard(page, button: str, option: str) -> None:
+    """Open the dropdown `button` (a CSS selector of one) with the keyboard, type `option` into its search
+    and choose it: each key waits for what it acts on (the open list, then the filtered option)."""
+    page.locator(button).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("option").first.wait_for()  # the list is open before anything is typed into its search
+    page.keyboard.type(option)
+    page.wait_for_function(  # filtered: every option left holds the text (a suggestion listed first is not)
+        """text => { const left = [...document.querySelectorAll('[role=option]')];
+            return left.length > 0 && left.every(o => o.textContent.toLowerCase().includes(text.toLowerCase())); }""",
+        arg=option,
+    )
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([selector, text]) => document.querySelector(selector).textContent.includes(text)", arg=[button, option]
+    )
+    page.keyboard.press("Escape")
+
+
+def check_again_with_keyboard(page) -> None:
+    page.get_by_role("button", name="Opnieuw controleren met deze keuzes").focus()
+    page.keyboard.press("Enter")
+
+
 def test_an_unrecognised_column_is_mapped_with_the_keyboard_and_stored(page, served, tmp_path):
     """Issue 9: the dry run asks about the open column; the uploader answers with the keyboard in a labelled
     dropdown (suggestions first, 'overslaan'), the file is checked again, is in order and is stored."""
@@ -393,20 +418,8 @@ def test_an_unrecognised_column_is_mapped_with_the_keyboard_and_stored(page, ser
     )
     assert len(named) == 1 and named[0].startswith("Kolom 'Wachttijd intake' (eigen_export.xlsx, Gegevens!D1)"), named
 
-    button = page.locator("#aanleveren-mapping-box button.dash-dropdown")
-    button.focus()
-    page.keyboard.press("Enter")
-    page.get_by_role("option").first.wait_for()  # the list is open before anything is typed into its search
-    page.keyboard.type("overslaan")
-    page.get_by_role("option", name="overslaan").wait_for()  # filtered: the one option left
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector('#aanleveren-mapping-box button.dash-dropdown').textContent.includes('overslaan')"
-    )
-    page.keyboard.press("Escape")
-    page.get_by_role("button", name="Opnieuw controleren met deze keuzes").focus()
-    page.keyboard.press("Enter")
+    choose_with_keyboard(page, "#aanleveren-mapping-box button.dash-dropdown", "overslaan")
+    check_again_with_keyboard(page)
     check.get_by_text("1 in orde").wait_for()
     assert "Kolom 'Wachttijd intake' (Gegevens!D1) wordt overgeslagen (zoals opgegeven)." in check.text_content()
     settle(page)
@@ -417,3 +430,84 @@ def test_an_unrecognised_column_is_mapped_with_the_keyboard_and_stored(page, ser
     page.locator("#aanleveren-saved-tabel").wait_for()
     saved = page.locator("#aanleveren-saved").text_content()
     assert "eigen_export.xlsx: opgeslagen, 1 waarde" in saved, saved
+
+
+def store_checked_file(page, name: str) -> None:
+    """Press Opslaan and wait until the file is stored."""
+    page.locator("#aanleveren-save").click()
+    page.locator("#aanleveren-saved").get_by_text(f"{name}: opgeslagen").wait_for()
+    settle(page)
+
+
+def test_a_mapping_round_trip_answered_remembered_and_listed(page, served, tmp_path):
+    """Issue 9: a file with an unrecognised column of counts and one without a header: both asked (a dropdown
+    each), answered with the keyboard, checked again and stored; the source's next file with the same header
+    is read by the remembered mapping without asking, and stored; the mappings are listed."""
+    require_page("/aanleveren")
+    municipality = member_of(REGION)
+    header = ["Gemeente", "Kwartaal", "Consultaties GGZ", "Doorverwijzingen verslaving", None]
+    first = write_workbook(
+        tmp_path / "eigen_k3.xlsx", {"Gegevens": [header, [municipality.code, PERIOD_LABEL, 3, 2, 8]]}
+    )
+    later = write_workbook(tmp_path / "eigen_k2.xlsx", {"Gegevens": [header, [municipality.code, "2025 K2", 4, 1, 6]]})
+    source = ADMIN  # a beheerder's organisation is the account itself (dashboard.intake.organisation_of)
+
+    open_page(page, "/aanleveren")
+    page.set_input_files("#aanleveren-upload input[type=file]", str(first))
+    check = page.locator("#aanleveren-check")
+    check.get_by_text("1 geweigerd").wait_for()
+    said = check.text_content()
+    assert (
+        "Kolom 'Doorverwijzingen verslaving' is niet herkend" in said and "Kolom E (zonder kop) is niet herkend" in said
+    )
+    page.locator("#aanleveren-mapping-box").wait_for(state="visible")
+    settle(page)
+    violations = axe_violations(page)
+    assert not violations, axe_report("/aanleveren asking about two columns, one without a header", violations)
+
+    choose_with_keyboard(page, "#aanleveren-kolom-1", "verslavingszorg")
+    choose_with_keyboard(page, "#aanleveren-kolom-2", "overslaan")
+    check_again_with_keyboard(page)
+    check.get_by_text("1 in orde").wait_for()
+    said = check.text_content()
+    assert (
+        "Kolom 'Doorverwijzingen verslaving' (Gegevens!D1) is gelezen als 'Consultaties verslavingszorg' "
+        "(zoals opgegeven)." in said
+    ), said
+    assert "Kolom E (zonder kop) (Gegevens!E1) wordt overgeslagen (zoals opgegeven)." in said, said
+    store_checked_file(page, "eigen_k3.xlsx")
+    listed = page.locator("#aanleveren-mappings-tabel")
+    listed.get_by_text("doorverwijzingen verslaving").wait_for()  # shown again once stored, without a reload
+
+    page.set_input_files("#aanleveren-upload input[type=file]", str(later))
+    check.get_by_text("eigen_k2.xlsx: in orde").wait_for()
+    said = check.text_content()
+    assert "niet herkend" not in said, said
+    assert (
+        "Kolom 'Doorverwijzingen verslaving' (Gegevens!D1) is gelezen als 'Consultaties verslavingszorg' "
+        f"(volgens de koppeling van {source})." in said
+    ), said
+    assert f"Kolom E (zonder kop) (Gegevens!E1) wordt overgeslagen (volgens de koppeling van {source})." in said
+    settle(page)
+    violations = axe_violations(page)
+    assert not violations, axe_report("/aanleveren reading columns by a remembered mapping", violations)
+    store_checked_file(page, "eigen_k2.xlsx")
+
+    page.get_by_role("heading", name="Kolomkoppelingen").wait_for()
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('#aanleveren-mappings-tabel tbody tr')].map(tr =>
+            [...tr.querySelectorAll('th, td')].slice(0, 3).map(td => td.textContent.trim()))"""
+    )
+    assert [source, "doorverwijzingen verslaving", "Consultaties verslavingszorg"] in rows, rows
+    assert [source, "e", "overslaan"] in rows, rows
+    from db.engine import connect
+    from db.values import current_values
+
+    engine = connect(served.db_url)
+    try:
+        stored = current_values(engine)
+    finally:
+        engine.dispose()
+    mine = stored[(stored["municipality"] == municipality.code) & (stored["element"] == "consultaties_verslavingszorg")]
+    values = dict(zip(mine["period"].astype(str), mine["value"], strict=True))
+    assert (values["2025Q2"], values["2025Q3"]) == (1, 2)
