@@ -47,6 +47,12 @@ def store_key() -> tuple:
     return database.url, store_version(database), pattern_key(database, reference())
 
 
+def view_key() -> tuple:
+    """`store_key` and what `indicators` gives the signed-in user depends on besides: their areas of full
+    detail. Memoise what a page builds from `indicators` on it."""
+    return (*store_key(), current_scope().full_detail_areas(reference()))
+
+
 def indicators(
     level: str | None = None,
     areas: list[str] | None = None,

@@ -11,6 +11,7 @@ import json
 import dash
 import openpyxl
 import plotly.graph_objects as go
+import plotly.io
 import pytest
 from dash import dcc, html
 from dash._callback_context import context_value
@@ -290,12 +291,23 @@ def test_download_needs_a_press(page):
         assert page.download_map(1, 0, None, "huisverbod_km") is dash.no_update
 
 
+def as_json(component) -> str:
+    return plotly.io.json.to_json_plotly(component)
+
+
+def test_the_page_arrives_with_the_map_the_callback_would_draw(page):
+    first, second = (ind.code for ind in page.MAP_INDICATORS[:2])
+    section = by_id(page.layout(periode="2025Q1", indicator=second), "overzicht-kaart-sectie").children
+    assert by_id(section, "overzicht-kaart").figure.data
+    assert as_json(section) == as_json(page.update_map("2025Q1", second)) != as_json(page.update_map("2025Q1", first))
+
+
 def test_empty_store_shows_a_message_and_keeps_the_controls(empty_page):
     tree = empty_page.layout()
     assert "Er zijn nog geen cijfers van een afgelopen kwartaal." in text_of(tree)
     assert by_id(tree, "overzicht-periode").data is None
-    assert not by_id(tree, "overzicht-kaart").figure.data  # the map arrives through update_map
-    assert empty_page.update_map(None, None).children  # the map of municipalities, all neutral
+    assert by_id(tree, "overzicht-kaart").figure.data  # the map arrives with the page: municipalities, all neutral
+    assert empty_page.update_map(None, None).children
     for control in ("overzicht-tabel-xlsx", "overzicht-kaart-csv", "overzicht-location"):
         assert by_id(tree, control) is not None
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data, theme
@@ -151,6 +150,12 @@ def _no_figures(period: str | None) -> str:
 
 
 def _table_section(period: str | None) -> html.Section:
+    return _memoised_table_section(*data.view_key(), period)
+
+
+@lru_cache(maxsize=64)  # per store version and view (`data.view_key`): the table is the same for all alike
+def _memoised_table_section(*key_and_period) -> html.Section:
+    period = key_and_period[-1]
     heading = f"{PAGE}-tabel-titel"
     rows = _rows(period)
     if period and not rows.empty:
@@ -193,6 +198,14 @@ def attention_points(period: str | None) -> pd.DataFrame:
 
 
 def _attention_section(period: str | None) -> html.Section:
+    # The targets are part of the key: one cheap query, and a new target shows at once.
+    targets = data.targets(sorted(data.reference().regions))
+    return _memoised_attention_section(*data.view_key(), tuple(sorted(targets.items())), period)
+
+
+@lru_cache(maxsize=64)
+def _memoised_attention_section(*key_and_period) -> html.Section:
+    period = key_and_period[-1]
     heading = f"{PAGE}-aandacht-titel"
     points = attention_points(period)
     when = period_label(period) if period else "het laatste kwartaal"
@@ -232,6 +245,12 @@ def _attention_section(period: str | None) -> html.Section:
 
 
 def _map_section(period: str | None, code: str | None) -> html.Section:
+    return _memoised_map_section(*data.view_key(), period, _map_indicator(code).code)
+
+
+@lru_cache(maxsize=64)
+def _memoised_map_section(*key_period_code) -> html.Section:
+    period, code = key_period_code[-2:]
     indicator = _map_indicator(code)
     rows = _rows(period)
     regions = fig.map_rows(rows, indicator.code)
@@ -255,18 +274,6 @@ def _map_section(period: str | None, code: str | None) -> html.Section:
         note,
         indicator,
     )
-
-
-def _map_placeholder(code: str | None) -> html.Section:
-    """The map's section before its figure has arrived: the same ids, an empty figure."""
-    indicator = _map_indicator(code)
-    empty = go.Figure(layout={"height": 640, "template": "none", "xaxis": {"visible": False},
-                              "yaxis": {"visible": False}, "annotations": [{"text": "Kaart wordt geladen…",
-                              "showarrow": False, "font": {"size": 16}}]})  # fmt: skip
-    return chart(
-        f"{PAGE}-kaart", f"Kaart: {indicator.name}", "De kaart wordt geladen.", empty, pd.DataFrame(), SOURCE,
-        indicator,
-    )  # fmt: skip
 
 
 # ---- layout and callbacks ----------------------------------------------------------------------
@@ -368,9 +375,10 @@ def layout(periode: str | None = None, indicator: str | None = None, **_query) -
                         ),
                         className="controls",
                     ),
-                    # The map (some 650 kB of shapes) arrives through `update_map`: Dash 4 puts every page's
-                    # initial layout into the HTML of every page, so it must stay light.
-                    html.Div(_map_placeholder(map_code), id=f"{PAGE}-kaart-sectie"),
+                    # The map arrives drawn with the page (one round trip less); `update_map` redraws it
+                    # for another quarter or indicator. (suppress_callback_exceptions: Dash builds no
+                    # validation layout from every page's layout, so a heavy layout costs only this page.)
+                    html.Div(_map_section(period, map_code), id=f"{PAGE}-kaart-sectie"),
                 ],
                 className="overview-map",
             ),
@@ -441,6 +449,7 @@ def update_attention(period: str | None) -> html.Section:
     Output(f"{PAGE}-kaart-sectie", "children"),
     Input(f"{PAGE}-periode", "data"),
     Input(f"{PAGE}-indicator", "data"),
+    prevent_initial_call=True,
 )
 def update_map(period: str | None, code: str | None) -> html.Section:
     return _map_section(period, code)
