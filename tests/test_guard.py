@@ -426,14 +426,10 @@ def test_member_that_cannot_be_inflated(tmp_path: Path, fields: dict[str, int], 
 # --- speed and memory ----------------------------------------------------------------------------
 
 
-def test_normal_workbook_takes_milliseconds(tmp_path: Path) -> None:
+def test_normal_workbook_of_several_sheets_passes(tmp_path: Path) -> None:
+    # Its cost is measured in `make bench` (bench.ingest_bench: the guard is part of every load), never timed here.
     path = openpyxl_xlsx(tmp_path / "a.xlsx", sheets=3, cells_per_sheet=200)
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        assert inspect_file(path, "a.xlsx") == []
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.02
+    assert inspect_file(path, "a.xlsx") == []
 
 
 @pytest.fixture(scope="module")
