@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import shutil
 import sys
 import tempfile
@@ -46,10 +45,9 @@ def write_file(path: Path) -> Path:
 def prepare(path: Path, history: str) -> str:
     """A SQLite database at `path` with `history` stored and its indicator tables computed."""
     import pandas as pd
-    from sqlalchemy import insert
 
-    from db.engine import connect, write_transaction
-    from db.tables import observations, uploads
+    from bench.sample_db import store_directly
+    from db.engine import connect
     from indicators.table import refresh
     from reference.periods import Period
     from sample_data.model import build_model
@@ -63,14 +61,7 @@ def prepare(path: Path, history: str) -> str:
             span = max(years) - min(years) + 1
             earlier = values.assign(period=[Period(p.year - span, p.quarter) for p in values["period"]])
             values = pd.concat([earlier, values], ignore_index=True)
-        now = dt.datetime.now(dt.UTC)
-        with write_transaction(engine) as conn:
-            upload = conn.execute(insert(uploads).values(file_name="voorbeeld", sha256="0" * 64, uploaded_at=now,
-                                                         status="stored")).inserted_primary_key[0]  # fmt: skip
-            conn.execute(insert(observations), [
-                {"upload_id": upload, "municipality": m, "year": p.year, "quarter": p.quarter, "element": e,
-                 "value": int(v)} for m, p, e, v in values.itertuples(index=False)
-            ])  # fmt: skip
+        store_directly(engine, values)
         refresh(engine)
     engine.dispose()
     return url

@@ -34,6 +34,27 @@ def seed_subset(folder: Path, regions: Sequence[str] = SUBSET_REGIONS, years: Se
     return url
 
 
+def store_directly(engine, values, file_name: str = "voorbeeld") -> None:
+    """Store `values` (municipality, period, element, value rows, as `sample_data.model.build_model` gives
+    them) as one upload, straight into the tables: no files, no checks. For benchmarks and tests that need
+    a large history fast; the pipeline itself is measured and tested elsewhere."""
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from db.engine import write_transaction
+    from db.tables import observations, uploads
+
+    now = dt.datetime.now(dt.UTC)
+    with write_transaction(engine) as conn:
+        upload = conn.execute(insert(uploads).values(file_name=file_name, sha256="0" * 64, uploaded_at=now,
+                                                     status="stored")).inserted_primary_key[0]  # fmt: skip
+        conn.execute(insert(observations), [
+            {"upload_id": upload, "municipality": m, "year": p.year, "quarter": p.quarter, "element": e,
+             "value": int(v)} for m, p, e, v in values.itertuples(index=False)
+        ])  # fmt: skip
+
+
 def ensure_account(db_url: str, name: str, role: str = "beheerder", **scope) -> str:
     """An account `name` with `role` in the database at `db_url`, with a fresh random password (returned).
 

@@ -21,6 +21,7 @@ from sqlalchemy import insert
 
 from accounts.scope import Role
 from accounts.users import add_user, get_user, scope_of
+from bench.sample_db import store_directly
 from db.engine import connect, write_transaction
 from db.tables import observations, uploads
 from indicators.aggregate import aggregate
@@ -48,14 +49,7 @@ def sample_db(tmp_path_factory):
     engine = connect(url)
     reference = load_reference()
     values = build_model()
-    now = dt.datetime.now(dt.UTC)
-    with write_transaction(engine) as conn:
-        upload = conn.execute(insert(uploads).values(file_name="sample", sha256="0" * 64, uploaded_at=now,
-                                                     status="stored")).inserted_primary_key[0]  # fmt: skip
-        conn.execute(insert(observations), [
-            {"upload_id": upload, "municipality": m, "year": p.year, "quarter": p.quarter, "element": e,
-             "value": int(v)} for m, p, e, v in values.itertuples(index=False)
-        ])  # fmt: skip
+    store_directly(engine, values, "sample")
     for name, (role, municipalities) in ACCOUNTS.items():
         add_user(engine, name, role, municipalities=municipalities, password="een lang genoeg wachtwoord",
                  actor="test", reference=reference, hasher=CHEAP)  # fmt: skip
