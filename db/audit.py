@@ -23,6 +23,7 @@ SYSTEM_ACTOR = "systeem"  # who acts when no user is known
 SUPPRESSED = "afgeschermd"  # a superseded value that was delivered as suppressed
 COLUMNS = ["id", "at", "actor", "action", "subject", "details"]
 _CHUNK = 500
+_INSERT = audit_log.insert()  # built once: every upload appends through it
 
 
 class Action(StrEnum):
@@ -86,7 +87,7 @@ def record(
     at: dt.datetime | None = None,
 ) -> None:
     """Append one entry. Never update or delete one: the database refuses it."""
-    connection.execute(audit_log.insert().values(**_entry(actor, action, subject, details, at)))
+    connection.execute(_INSERT, _entry(actor, action, subject, details, at))
 
 
 # --- uploads (called by ingest.store.store_upload, inside its transaction) --------------------
@@ -152,7 +153,7 @@ def record_upload(
         changes = superseded_values(connection, replaced_ids)
         summary = {"upload_id": upload_id, "count": len(changes), "values": changes}
         entries.append(_entry(actor, Action.VALUES_SUPERSEDED, file_name, summary, now))
-    connection.execute(audit_log.insert(), entries)
+    connection.execute(_INSERT, entries)
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from db.engine import reading
 from db.tables import observations, uploads
@@ -141,24 +141,28 @@ def stored_quarters(conn: Connection) -> tuple[Period, Period] | None:
     return Period.from_index(int(first)), Period.from_index(int(last))
 
 
+# Built once: `recent_values` runs for every file loaded, and building the query costs more than running it.
+_RECENT = select(
+    observations.c.municipality, observations.c.year, observations.c.quarter, observations.c.element,
+    observations.c.value,
+).where(
+    observations.c.superseded_by.is_(None), observations.c.municipality.in_(bindparam("names", expanding=True)),
+    observations.c.year.between(bindparam("first"), bindparam("last")), observations.c.value.is_not(None),
+    observations.c.suppressed.is_(False),
+)  # fmt: skip
+
+
 def recent_values(
     engine: Engine, municipalities: Collection[str], first: Period, last: Period
 ) -> dict[tuple[str, str], dict[Period, int]]:
     """The known current values (not unknown, not suppressed) of these municipalities from `first` to
     `last`: (municipality, element) -> quarter -> value. For plausibility checks of a new file."""
-    o = observations.c
     found: dict[tuple[str, str], dict[Period, int]] = {}
     if not municipalities:
         return found
-    query = select(o.municipality, o.year, o.quarter, o.element, o.value).where(
-        o.superseded_by.is_(None),
-        o.municipality.in_(sorted(municipalities)),
-        o.year.between(first.year, last.year),
-        o.value.is_not(None),
-        o.suppressed.is_(False),
-    )
+    bounds = {"names": sorted(municipalities), "first": first.year, "last": last.year}
     with engine.connect() as conn:
-        for municipality, year, quarter, element, value in conn.execute(query):
+        for municipality, year, quarter, element, value in conn.execute(_RECENT, bounds):
             period = Period(int(year), int(quarter))
             if first.index <= period.index <= last.index:
                 found.setdefault((municipality, element), {})[period] = int(value)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy import update as sa_update
 
 from db.audit import record_upload
@@ -29,6 +29,19 @@ from ingest.records import Record
 
 _CHUNK = 500  # bound parameters per IN (...) list, well below every backend's limit
 _SUCCESSOR = observations.alias("successor")
+# Built once: building a statement per file costs more than running it on SQLite.
+_INSERT_UPLOAD = insert(uploads).returning(uploads.c.id)
+_INSERT_OBSERVATIONS = insert(observations)
+_EARLIER_STORED = select(func.min(uploads.c.id)).where(
+    uploads.c.status == "stored", uploads.c.sha256 == bindparam("sha256")
+)
+_CURRENT = select(
+    observations.c.municipality, observations.c.year, observations.c.quarter, observations.c.element,
+    observations.c.id, observations.c.value, observations.c.suppressed,
+).where(
+    observations.c.superseded_by.is_(None), observations.c.year == bindparam("year"),
+    observations.c.quarter == bindparam("quarter"), observations.c.municipality.in_(bindparam("names", expanding=True)),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,7 @@ def _observation_rows(records: Sequence[Record]) -> list[dict]:
 
 
 def _insert_upload(conn: Connection, **values) -> int:
-    return conn.execute(insert(uploads).returning(uploads.c.id), values).scalar_one()
+    return conn.execute(_INSERT_UPLOAD, values).scalar_one()
 
 
 def _current_for(conn: Connection, rows: list[dict]) -> dict[tuple, tuple[int, int | None, bool]]:
@@ -99,17 +112,12 @@ def _current_for(conn: Connection, rows: list[dict]) -> dict[tuple, tuple[int, i
     by_period: dict[tuple[int, int], set[str]] = {}
     for row in rows:
         by_period.setdefault((row["year"], row["quarter"]), set()).add(row["municipality"])
-    o = observations.c
     current = {}
     for (year, quarter), municipalities in by_period.items():
         names = sorted(municipalities)
         for start in range(0, len(names), _CHUNK):
-            query = select(o.municipality, o.year, o.quarter, o.element, o.id, o.value,
-                           o.suppressed).where(
-                o.superseded_by.is_(None), o.year == year, o.quarter == quarter,
-                o.municipality.in_(names[start : start + _CHUNK]),
-            )  # fmt: skip
-            for m, y, q, e, id_, value, suppressed in conn.execute(query):
+            chunk = {"year": year, "quarter": quarter, "names": names[start : start + _CHUNK]}
+            for m, y, q, e, id_, value, suppressed in conn.execute(_CURRENT, chunk):
                 current[(m, y, q, e)] = (id_, value, bool(suppressed))
     return current
 
@@ -135,7 +143,7 @@ def _release(conn: Connection, old_ids: list[int], at: dt.datetime) -> None:
 def _insert_observations(conn: Connection, upload_id: int, rows: list[dict]) -> None:
     """Insert the rows in one executemany."""
     if rows:
-        conn.execute(insert(observations), [{**row, "upload_id": upload_id} for row in rows])
+        conn.execute(_INSERT_OBSERVATIONS, [{**row, "upload_id": upload_id} for row in rows])
 
 
 def _link_superseded(conn: Connection, upload_id: int, old_ids: list[int]) -> None:
@@ -197,9 +205,7 @@ def _store_values(engine: Engine, upload: dict, audit: dict, rows: list[dict]) -
     """Store a file without errors: a duplicate of a stored file, or its new and changed values."""
     sha256, uploaded_at = upload["sha256"], upload["uploaded_at"]
     with write_transaction(engine) as conn:
-        earlier = conn.execute(
-            select(func.min(uploads.c.id)).where(uploads.c.status == "stored", uploads.c.sha256 == sha256)
-        ).scalar()
+        earlier = conn.execute(_EARLIER_STORED, {"sha256": sha256}).scalar()
         if earlier is not None:
             upload_id = _insert_upload(conn, **upload, status="duplicate", duplicate_of=earlier)
             record_upload(conn, **audit, upload_id=upload_id, status="duplicate", duplicate_of=earlier)
