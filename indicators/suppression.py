@@ -62,7 +62,6 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from indicators import insiders as _insiders
 from indicators.aggregate import add_values
@@ -637,6 +636,8 @@ def fixed_cells(matrix: np.ndarray, rhs: np.ndarray, low: np.ndarray, high: np.n
     slack at all gets slack 1); those bounds join the equations, and an unknown is fixed when it
     does not move along the null space of the whole.
     """
+    from scipy.optimize import linprog  # here, not at the top: it costs a worker that never refreshes 27 MB
+
     n = matrix.shape[1]
     lower, upper = np.flatnonzero(np.isfinite(low)), np.flatnonzero(np.isfinite(high))
     m = len(lower) + len(upper)

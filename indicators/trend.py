@@ -33,7 +33,7 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_distribution
+from scipy.special import chdtri  # what scipy.stats.chi2.isf computes, without importing scipy.stats
 
 from indicators.registry import Direction, Unit
 from reference.periods import Period
@@ -41,7 +41,7 @@ from reference.periods import Period
 POINTS = 8  # the most recent quarters: two years
 SEASONS = 4  # quarters of the year, each its own stratum
 SIGNIFICANCE = 0.002
-CHI2_LIMIT = float(chi2_distribution.isf(SIGNIFICANCE, 1))  # 9.5495..., as Fingertips' 9.54953570608324
+CHI2_LIMIT = float(chdtri(1, SIGNIFICANCE))  # 9.5495..., as Fingertips' 9.54953570608324
 Z95 = 3.92  # width of a 95% interval in standard errors (2 × 1.96), as Fingertips
 
 

@@ -320,3 +320,18 @@ def test_the_intervals_do_not_import_scipy_stats():
     code = "import sys, indicators.statistics, indicators.funnel; print('scipy.stats' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_dashboard_worker_imports_neither_scipy_stats_nor_scipy_optimize():
+    """Together about 50 MB per worker (issue 11, goal 5): the trend's limit comes from scipy.special and
+    the linear program of the suppression is imported only by a refresh that needs it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dashboard.app, dashboard.figures.attention, dashboard.figures.narrative, "
+        "dashboard.figures.definitions, indicators.table, indicators.trend\n"
+        "print(sorted(m for m in ('scipy.stats', 'scipy.optimize') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

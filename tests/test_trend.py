@@ -48,7 +48,10 @@ def rates(values, se=1.0, start="2023Q4"):
 
 
 def test_the_limit_is_fingertips_chi_square_at_p_0_002():
+    from scipy.stats import chi2
+
     assert pytest.approx(9.54953570608324, abs=1e-9) == CHI2_LIMIT
+    assert float(chi2.isf(0.002, 1)) == CHI2_LIMIT  # bit for bit, without importing scipy.stats
 
 
 # --- the formulas, with one stratum: exactly Fingertips' ------------------------------------------
