@@ -11,6 +11,7 @@ from config.errors import ConfigurationError
 from dashboard import data, logs, throttle
 from dashboard.app import create_app
 from dashboard.security import DEMO_ENV, Settings
+from dashboard.warm import warm_up
 
 
 def check_production(settings: Settings, storage_set: bool) -> None:
@@ -40,6 +41,7 @@ except ConfigurationError as refusal:
     raise
 app = create_app(settings)
 server = app.server
+warm_up(app)  # each worker imports this module before it serves: its first visitor does not pay the start
 if settings.ratelimit_storage == throttle.MEMORY:
     logs.log.warning('throttle storage=memory:// why="each worker counts failed sign-ins on its own"')
 elif not throttle.reachable(server):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import dash
 import pytest
 
 from accounts.scope import Role, Scope
@@ -14,7 +15,7 @@ ADMIN = Scope(user="test-beheerder", role=Role.BEHEERDER)
 
 
 @contextmanager
-def dashboard_on(url: str, scope: Scope | None = ADMIN) -> Iterator[None]:
+def dashboard_on(url: str, scope: Scope | None = ADMIN) -> Iterator[dash.Dash]:
     """The pages registered and reading the database at `url` (MONITOR_DB_URL) while inside, called
     as the user of `scope` (a beheerder unless told; None: nobody signed in)."""
     import dashboard.data
@@ -23,10 +24,10 @@ def dashboard_on(url: str, scope: Scope | None = ADMIN) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MONITOR_DB_URL", url)
         dashboard.data.engine.cache_clear()
-        create_app()
+        app = create_app()
         try:
             with signed_in(scope):
-                yield
+                yield app
         finally:
             dashboard.data.engine().dispose()
             dashboard.data.engine.cache_clear()
