@@ -1,7 +1,7 @@
 """Page benchmark: how long until every chart of a page is drawn in Chromium, against a minimal Dash page
 with the same charts, both under gunicorn (2 workers) in the same browser run.
 
-    python -m bench.page_bench [--rounds 5] [--uploads 3] [--region VR10] [--json PATH]
+    python -m bench.page_bench [--rounds 5] [--uploads 3] [--colds 3] [--region VR10] [--json PATH]
 
 1. Seeds the sample data of one region, every year (`bench.sample_db.seed_subset`), and an account.
 2. Serves the dashboard, signs in, and captures the figures of the region page (`/regio?code=VR10`), the
@@ -10,7 +10,8 @@ with the same charts, both under gunicorn (2 workers) in the same browser run.
    and points; one callback per chart).
 3. Times, per page, from navigation until every chart is drawn and no callback is pending (the browser
    tests' "rendered" condition, taken at the last moment it became true): cold (the page's first visit
-   after the start; the browser's cache of the Dash bundles filled first on both servers), warm
+   after a start, once after each of `--colds` starts of the dashboard; the browser's cache of the
+   Dash bundles filled first on both servers), warm
    (`--rounds`, alternating with the minimal page), and after an upload (`--uploads`: one file stored
    and the indicator table refreshed through `ingest.pipeline.load_files`, then the page's first visit).
 4. Walks over every page of the navigation and reads the resident memory of each dashboard worker
@@ -208,11 +209,35 @@ def upload(db_url: str, path: Path) -> None:
 # --- the run ---------------------------------------------------------------------------------------
 
 
+def _warm_upload_walk(real, yardstick, paths, times, rounds, upload_files, db_url, pid_file) -> tuple[list, list]:
+    """The warm visits (alternating with the minimal page), the visits after each upload, then the walk
+    over every page and the workers' memory after it."""
+    for number in range(rounds):
+        for name, path in paths.items():
+            sides = [("warm", real, path), ("minimal", yardstick, f"/{name}")]
+            for side, context, address in sides if number % 2 == 0 else sides[::-1]:
+                times[name][side].append(drawn_after(context, address))
+    for file in upload_files:
+        upload(db_url, file)
+        for name, path in paths.items():
+            times[name]["minimal"].append(drawn_after(yardstick, f"/{name}"))
+            times[name]["upload"].append(drawn_after(real, path))
+    walked = navigation(real)
+    for address in walked:
+        drawn_or_not = real.new_page()
+        drawn_or_not.goto(address, wait_until="load")
+        drawn_or_not.wait_for_load_state("networkidle")
+        drawn_or_not.close()
+    return walked, workers_memory(pid_file)
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def run_benchmark(region: str, rounds: int, uploads: int, work: Path, seeded: Path | None = None) -> dict:
+def run_benchmark(
+    region: str, rounds: int, uploads: int, work: Path, seeded: Path | None = None, colds: int = 3
+) -> dict:
     from playwright.sync_api import sync_playwright
 
     from bench.files import write_files
@@ -241,41 +266,27 @@ def run_benchmark(region: str, rounds: int, uploads: int, work: Path, seeded: Pa
             shapes = {n: [[len(t.get("x") or []) for t in f["data"]] for f in figs] for n, figs in figures.items()}
             pid_file = work / "dashboard.pid"
             minimal_env = {"BENCH_MINIMAL_PAGES": str(figures_file)}
-            with (
-                gunicorn("dashboard.wsgi:server", env=env, workers=WORKERS, log=work / "dashboard.log",
-                         extra_args=("--pid", str(pid_file))) as base,
-                gunicorn("bench.minimal_pages:server", env=minimal_env, workers=WORKERS, log=work / "minimal.log",
-                         ready_path="/_dash-layout") as minimal,
-            ):  # fmt: skip
-                real, yardstick = new_context(browser, base, password), new_context(browser, minimal, None)
-                fill_cache(real)
+            with gunicorn("bench.minimal_pages:server", env=minimal_env, workers=WORKERS, log=work / "minimal.log",
+                          ready_path="/_dash-layout") as minimal:  # fmt: skip
+                yardstick = new_context(browser, minimal, None)
                 fill_cache(yardstick)
-                for name, path in paths.items():  # the first visit of each page after the start
-                    times[name]["cold"].append(drawn_after(real, path))
-                    times[name]["minimal"].append(drawn_after(yardstick, f"/{name}"))
-                for number in range(rounds):
-                    for name, path in paths.items():
-                        sides = [("warm", real, path), ("minimal", yardstick, f"/{name}")]
-                        for side, context, address in sides if number % 2 == 0 else sides[::-1]:
-                            times[name][side].append(drawn_after(context, address))
-                for file in upload_files:
-                    upload(db_url, file)
-                    for name, path in paths.items():
-                        times[name]["minimal"].append(drawn_after(yardstick, f"/{name}"))
-                        times[name]["upload"].append(drawn_after(real, path))
-                walked = navigation(real)
-                for address in walked:
-                    drawn_or_not = real.new_page()
-                    drawn_or_not.goto(address, wait_until="load")
-                    drawn_or_not.wait_for_load_state("networkidle")
-                    drawn_or_not.close()
-                memory = workers_memory(pid_file)
-                real.close()
+                for start in range(colds):  # a cold visit happens once per start: start afresh for each
+                    with gunicorn("dashboard.wsgi:server", env=env, workers=WORKERS, log=work / "dashboard.log",
+                                  extra_args=("--pid", str(pid_file))) as base:  # fmt: skip
+                        real = new_context(browser, base, password)
+                        fill_cache(real)
+                        for name, path in paths.items():  # the first visit of each page after the start
+                            times[name]["cold"].append(drawn_after(real, path))
+                            times[name]["minimal"].append(drawn_after(yardstick, f"/{name}"))
+                        if start == colds - 1:
+                            walked, memory = _warm_upload_walk(real, yardstick, paths, times, rounds, upload_files,
+                                                               db_url, pid_file)  # fmt: skip
+                        real.close()
                 yardstick.close()
         finally:
             browser.close()
-    result = {"region": region, "rounds": rounds, "uploads": uploads, "workers": WORKERS, "shapes": shapes,
-              "walked": walked, "workers_memory": memory, "pages": {}}  # fmt: skip
+    result = {"region": region, "rounds": rounds, "uploads": uploads, "colds": colds, "workers": WORKERS,
+              "shapes": shapes, "walked": walked, "workers_memory": memory, "pages": {}}  # fmt: skip
     for name, sides in times.items():
         minimal_median = median(sides["minimal"])
         result["pages"][name] = {
@@ -315,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="warm visits per page and side (default 5)")
     parser.add_argument("--uploads", type=int, default=3, help="uploads, each followed by a visit (default 3)")
+    parser.add_argument(
+        "--colds", type=int, default=3, help="starts of the dashboard, each with a cold visit (default 3)"
+    )
     parser.add_argument("--region", default="VR10", help="the region of the region page (default VR10)")
     parser.add_argument("--seeded", type=Path, help="a SQLite file seeded as this benchmark does (copied)")
     parser.add_argument("--json", type=Path, default=RESULTS_FILE, help=f"results file (default {RESULTS_FILE})")
@@ -324,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="page-bench-") as folder:
-        result = run_benchmark(args.region, args.rounds, args.uploads, Path(folder), args.seeded)
+        result = run_benchmark(args.region, args.rounds, args.uploads, Path(folder), args.seeded, args.colds)
     result |= {"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": platform.node(),
                "cpus": os.cpu_count()}  # fmt: skip
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,20 @@ _SUPPRESSION_NOTE = (
 )
 
 
+def _plotly_early(prefix: str) -> str:
+    """plotly.js fetched and run while the page's content is still on its way: Dash's graphs load it
+    only once their content has arrived, and use `window.Plotly` when it is already there. Under its
+    versioned address, as Dash names its own scripts (`dash.fingerprint`), so the browser keeps it for a
+    year without asking again; `defer` runs it after the page's own scripts, never holding them up."""
+    import plotly
+    from dash.fingerprint import build_fingerprint
+
+    relative = "package_data/plotly.min.js"
+    modified = int((Path(plotly.__file__).parent / relative).stat().st_mtime)
+    address = f"{prefix}_dash-component-suites/plotly/{build_fingerprint(relative, plotly.__version__, modified)}"
+    return f'<script defer src="{address}"></script>'
+
+
 def create_app(settings: security.Settings | None = None) -> dash.Dash:
     """The Dash app with every page of `dashboard/pages`, behind the sign-in gate."""
     settings = settings or security.Settings.from_environment()
@@ -104,7 +118,9 @@ def create_app(settings: security.Settings | None = None) -> dash.Dash:
     app = dash.Dash(
         __name__, title=TITLE, use_pages=True, pages_folder=str(PAGES), compress=True, suppress_callback_exceptions=True
     )
-    app.index_string = app.index_string.replace("<html>", '<html lang="nl">')
+    app.index_string = app.index_string.replace("<html>", '<html lang="nl">').replace(
+        "{%css%}", "{%css%}\n" + _plotly_early(app.config.requests_pathname_prefix)
+    )
     app.layout = _layout(settings)
     security.install(app.server, data.engine, settings, app.csp_hashes)
     return app

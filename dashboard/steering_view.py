@@ -242,7 +242,7 @@ def target_of(code: str, indicator_code: str) -> tuple[float | None, str | None]
     return (found.value, found.due_period) if found else (None, None)
 
 
-def _outputs() -> list:
+def outputs() -> list:
     per_chart = [Output(f"{chart_id(i)}-{part}", "children") for i in INDICATORS for part in ("streef", "duidingen")]
     return [Output(f"{PAGE}-duidingen", "children"), Output(f"{PAGE}-sturen-formulier", "hidden"),
             Output(f"{PAGE}-sturen-uitleg", "children"), *per_chart]  # fmt: skip
@@ -312,10 +312,11 @@ def register() -> None:
     """Register this module's callbacks on the app being built: called by the page module, which Dash
     runs again for every app (a module imported once would register them for the first app only)."""
     callback(
-        *_outputs(),
+        *outputs(),
         Input(f"{PAGE}-code", "value"),
         Input(TARGET_VERSION, "data"),
         Input(INTERPRETATION_VERSION, "data"),
+        prevent_initial_call=True,  # the region page's layout arrives with `steering_view` filled in
     )(update_steering)
     callback(
         Output(f"{PAGE}-streef-melding", "children"),

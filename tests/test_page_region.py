@@ -142,9 +142,10 @@ def test_the_callbacks_of_the_drawn_parts_do_not_run_on_opening_the_page(page):
 
     specs = [*GLOBAL_CALLBACK_LIST, *dash.get_app()._callback_list]
     drawn = {s["output"]: s for s in specs if "regio-trend-" in s["output"] or "regio-gemeenten-vak" in s["output"]}
-    # the targets and interpretations (steering_view, "regio-sturen-…") have a callback of their own
-    drawn = {k: s for k, s in drawn.items() if "download" not in k and "regio-sturen" not in k}
-    assert len(drawn) == 2 * len(page.TREND_CALLBACKS) + 1
+    drawn = {k: s for k, s in drawn.items() if "download" not in k}
+    # per chart its figure and its text, the municipalities, and the targets and interpretations
+    assert len(drawn) == 2 * len(page.TREND_CALLBACKS) + 1 + 1
+    assert any("regio-sturen-formulier" in k for k in drawn)
     assert all(spec["prevent_initial_call"] for spec in drawn.values())
 
 
@@ -361,7 +362,7 @@ def test_the_beheerder_sets_a_target_and_writes_an_interpretation_and_sees_both(
                                                        "Nazorg", "Wijkteam", "2026Q1", 0)  # fmt: skip
         assert "is opgeslagen" in message
         outputs = steering_view.steering_view(REGION)
-        names = [f"{o.component_id}" for o in steering_view._outputs()]
+        names = [f"{o.component_id}" for o in steering_view.outputs()]
         shown = dict(zip(names, outputs, strict=True))
         assert shown["regio-sturen-formulier"] is False
         target = shown["regio-trend-plegerhulp_uitval-streef"]
@@ -369,6 +370,11 @@ def test_the_beheerder_sets_a_target_and_writes_an_interpretation_and_sees_both(
         assert any(word in target for word in ("gehaald", "nog niet te zeggen"))
         cards = shown["regio-trend-plegerhulp_uitval-duidingen"]
         assert "Uitval <i>daalt</i>" in texts(cards) and "Nazorg" in texts(cards)
+        drawn = page.layout(code=REGION)  # arrives with them: its callback runs only on a change
+        assert find(drawn, "regio-sturen-formulier").hidden is False  # a beheerder may write them
+        assert find(drawn, "regio-trend-plegerhulp_uitval-streef").children == target
+        assert texts(find(drawn, "regio-trend-plegerhulp_uitval-duidingen").children) == texts(cards)
+        assert texts(find(drawn, "regio-duidingen").children) == texts(shown["regio-duidingen"])
         figure = page.trend_figure(REGION, "plegerhulp_uitval")
         assert any("Streefwaarde 12,5%" in (t.name or "") for t in figure.data)
         assert any((t.name or "").startswith(("✔", "✘", "?")) for t in figure.data)

@@ -275,6 +275,16 @@ def test_the_inline_script_of_the_page_is_allowed_by_hash_only(site):
     assert "'unsafe-inline'" not in script_src and "'sha256-" in script_src
 
 
+def test_plotly_comes_with_the_page_from_its_versioned_address(site):
+    """`dashboard.app._plotly_early`: the address Dash serves, kept by the browser (no second request)."""
+    client = signed_in(site, "stuur")
+    page = client.get(f"{BASE}/regio").get_data(as_text=True)
+    address = re.search(r'<script defer src="(/_dash-component-suites/plotly/[^"]+)"></script>', page).group(1)
+    served = client.get(f"{BASE}{address}")
+    assert served.status_code == 200 and served.headers["Cache-Control"] == "max-age=31536000"
+    assert b"plotly.js" in served.get_data()[:300]
+
+
 def test_the_page_carries_no_layout_built_for_another_user(site):
     """Dash's validation layout would be built from every page for the first visitor and then sent to
     all: the app turns it off."""
@@ -546,9 +556,9 @@ def test_an_interpretation_is_read_by_everyone_who_sees_the_region_as_plain_text
 
 
 def _steering_output() -> str:
-    from dashboard.steering_view import _outputs
+    from dashboard.steering_view import outputs
 
-    return ".." + "...".join(f"{o.component_id}.{o.component_property}" for o in _outputs()) + ".."
+    return ".." + "...".join(f"{o.component_id}.{o.component_property}" for o in outputs()) + ".."
 
 
 def test_the_forms_are_hidden_outside_the_own_region(site):

@@ -444,9 +444,10 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
         code = next(iter(regions))
     quarters, latest = _quarters()
     indicators = figures.TREND_INDICATORS
-    return html.Div(
+    page = html.Div(
         [
-            dcc.Location(id=f"{PAGE}-url", refresh=False),
+            # `search` given: on mounting, the address sets only what is not, so `sync_region` is not called
+            dcc.Location(id=f"{PAGE}-url", refresh=False, search=f"?{urlencode({'code': code, **_query})}"),
             html.H1(f"Regio {regions[code].name}", id=f"{PAGE}-titel"),
             message,
             html.Div(
@@ -491,3 +492,6 @@ def layout(code: str | None = None, **_query: str) -> html.Div:
             ),
         ]
     )
+    for output, value in zip(steering_view.outputs(), steering_view.steering_view(code), strict=True):
+        setattr(_find(page, output.component_id), output.component_property, value)  # as its callback would
+    return page

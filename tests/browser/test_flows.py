@@ -332,6 +332,25 @@ def test_callback_bench_requests_match_the_browser(page, served):
         assert sent[output] == body, f"{output}: the benchmark sends {body}, the browser {sent[output]}"
 
 
+def test_opening_the_region_page_calls_no_callback_but_the_router(page):
+    """The page arrives drawn (figures, texts, targets, interpretations, municipalities): the browser asks
+    the server for the page's content once and nothing more until the user changes something."""
+    from bench import dash_http
+
+    require_page("/regio")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)["output"]) if "/_dash-update-component" in r.url
+            else None)  # fmt: skip
+    open_page(page, f"/regio?code={REGION}")
+    assert page.locator("#regio-duidingen").inner_text().strip()  # the interpretations, drawn by the layout
+    assert sent == [dash_http.ROUTER_OUTPUT]
+    # plotly.js came with the page (`dashboard.app._plotly_early`), once: the graphs did not load it again
+    loaded = page.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('plotly'))"
+    )
+    assert len(loaded) == 1 and ".min.js" in loaded[0], loaded
+
+
 # ---- (d) addressable blocks: an indicator's definition, a region's chart of one indicator ----------------
 
 _BLOCK_STATE = """id => { const el = document.getElementById(id);
