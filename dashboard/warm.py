@@ -4,8 +4,10 @@ The first request in a process lets Dash set itself up (scripts, the callback ma
 imports what the pages import lazily, reads the reference data and the map's shapes, builds plotly's
 validators and fills the memo of the national figures (`dashboard.data`). `warm_up` does all of it at
 the start of a worker: one request to `/healthz`, then the overview, the compare page and the region
-page drawn once for a public view (a steering group's, which sees only the public table: nothing of
-one user's view is memoised for another, as every memo is keyed on the view).
+page drawn once for each of the two views many users share: the public one (a steering group's, which
+sees only the public table) and the whole (a beheerder's). Nothing of one view is memoised for another,
+as every memo is keyed on the view; a view of one's own area (a projectleider's, a municipality's)
+still fills its memo at its first visit, with the rest of the start already paid.
 
 The layouts are taken from Dash's page registry, never imported: Dash imports the page modules under
 its own names (`pages.region`), and importing `dashboard.pages.region` beside it would register the
@@ -26,7 +28,7 @@ from dashboard import health
 from dashboard.access import signed_in_as
 
 log = logging.getLogger(__name__)
-WARMING = Scope(user="opstart", role=Role.STUURGROEP)
+WARMING = (Scope(user="opstart", role=Role.STUURGROEP), Scope(user="opstart", role=Role.BEHEERDER))
 PATHS = ("/", "/vergelijken", "/regio")  # what people open first; each with its default choices
 
 
@@ -40,9 +42,10 @@ def warm_up(app: dash.Dash) -> bool:
     try:
         app.server.test_client().get(health.PATH)  # Dash's first-request set-up runs before any route
         layouts = page_layouts()
-        with signed_in_as(WARMING):
-            for path in PATHS:
-                layouts[path]()
+        for scope in WARMING:
+            with signed_in_as(scope):
+                for path in PATHS:
+                    layouts[path]()
     except Exception as exc:  # the pages answer the same without it; say so once
         log.warning("warm-up skipped why=%r", f"{type(exc).__name__}: {exc}")
         return False

@@ -148,6 +148,8 @@ def _insert_observations(conn: Connection, upload_id: int, rows: list[dict]) -> 
 
 def _link_superseded(conn: Connection, upload_id: int, old_ids: list[int]) -> None:
     """Point each replaced row at the row of the same key that upload `upload_id` inserted."""
+    if not old_ids:  # nothing replaced, as in most uploads: no statement to build
+        return
     o, new = observations.c, _SUCCESSOR.c
     successor = (
         select(new.id)
