@@ -336,7 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.colds < 1:
+        parser.error("--colds: at least one start (the warm visits, uploads and walk follow the last)")
     with tempfile.TemporaryDirectory(prefix="page-bench-") as folder:
         result = run_benchmark(args.region, args.rounds, args.uploads, Path(folder), args.seeded, args.colds)
     result |= {"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "machine": platform.node(),
