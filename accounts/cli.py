@@ -31,6 +31,7 @@ from accounts.users import (
     set_role,
     set_scope,
 )
+from config.dutch_argparse import parse_in_dutch
 from config.errors import MonitorError
 from db.engine import connect
 from db.tables import UTC
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help_text: str, *, named: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", help=db_help)
+        sub.add_argument("--db", metavar="URL", help=db_help)
         if named:
             sub.add_argument("name", metavar="NAAM", help="gebruikersnaam")
         return sub
@@ -180,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, stdin: TextIO | None = None) -> int:
     out, stdin = out or sys.stdout, stdin or sys.stdin
-    args = build_parser().parse_args(argv)
+    args = parse_in_dutch(build_parser, argv)
     try:
         engine = connect(args.db)  # creates an empty database at the current schema
     except MonitorError as exc:

@@ -5,8 +5,14 @@
 
 import argparse
 
+from config.dutch_argparse import parse_in_dutch
 from dashboard.app import main
 
-parser = argparse.ArgumentParser(prog="python -m dashboard", description="Start de Monitor plegeraanpak.")
-parser.add_argument("--demo", action="store_true", help="demomodus: demo-accounts met nieuwe wachtwoorden")
-main(demo=parser.parse_args().demo)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="Start de Monitor plegeraanpak.")
+    parser.add_argument("--demo", action="store_true", help="demomodus: demo-accounts met nieuwe wachtwoorden")
+    return parser
+
+
+main(demo=parse_in_dutch(build_parser, None).demo)

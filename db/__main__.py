@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import DBAPIError
 
+from config.dutch_argparse import parse_in_dutch
 from config.errors import MonitorError
 from db.engine import open_engine, unreachable
 from db.upgrade import upgrade
@@ -19,14 +20,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m db", description="Monitor plegeraanpak: de database beheren.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{upgrade}")
     command = commands.add_parser("upgrade", help="de database bijwerken naar de versie van deze code")
-    command.add_argument("--db", help="SQLAlchemy-URL (standaard $MONITOR_DB_URL of data/monitor.sqlite)")
+    command.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy-URL (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     """Exit 0: up to date; 1: refused (newer than the code, or not recognised), nothing written; 2: wrong usage."""
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    args = parse_in_dutch(build_parser, argv)
     try:
         engine = open_engine(args.db)
     except MonitorError as exc:

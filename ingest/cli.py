@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from config.dutch_argparse import parse_in_dutch
 from config.errors import MonitorError
 from ingest.columns import COLUMN_CODES, How, column_map
 from ingest.pipeline import Delivery, FileResult, load_files, read_file
@@ -135,29 +136,42 @@ def build_parser() -> argparse.ArgumentParser:
     db_help = "SQLAlchemy-URL van de database (standaard $MONITOR_DB_URL of data/monitor.sqlite)"
 
     load = commands.add_parser("load", help="bestanden controleren en opslaan")
-    load.add_argument("--db", help=db_help)
-    load.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    load.add_argument("--db", metavar="URL", help=db_help)
+    load.add_argument(
+        "--municipality", metavar="GEMEENTE", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom"
+    )
     load.add_argument(
         "--source",
+        metavar="BRON",
         help="wie levert aan, bijvoorbeeld 'Veilig Thuis Utrecht'; diens kolomkoppeling "
         "geldt en wat --column zegt wordt ervoor onthouden",
     )
-    load.add_argument("--user", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)")
+    load.add_argument(
+        "--user", metavar="NAAM", help="naam van de aanleverende gebruiker (standaard de systeemgebruiker)"
+    )
     load.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
-    load.add_argument("files", nargs="+", metavar="FILE")
+    load.add_argument("files", nargs="+", metavar="BESTAND")
 
     check = commands.add_parser("check", help="bestanden alleen controleren; er wordt niets opgeslagen")
-    check.add_argument("--db", help=db_help + "; alleen gelezen: eerdere kwartalen en de koppeling van --source")
-    check.add_argument("--municipality", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom")
+    check.add_argument(
+        "--db", metavar="URL", help=db_help + "; alleen gelezen: eerdere kwartalen en de koppeling van --source"
+    )
+    check.add_argument(
+        "--municipality", metavar="GEMEENTE", help="gemeente (naam of CBS-code) voor bestanden zonder gemeentekolom"
+    )
     check.add_argument("--column", action="append", metavar="KOP=CODE", help=COLUMN_HELP)
-    check.add_argument("--source", help="wie levert aan: diens onthouden kolomkoppeling geldt (alleen gelezen)")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "--source", metavar="BRON", help="wie levert aan: diens onthouden kolomkoppeling geldt (alleen gelezen)"
+    )
+    check.add_argument("files", nargs="+", metavar="BESTAND")
 
     export = commands.add_parser("export", help="indicatoren exporteren")
-    export.add_argument("--db", help=db_help)
+    export.add_argument("--db", metavar="URL", help=db_help)
     export.add_argument("--level", choices=["municipality", "region", "national"])
     export.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    export.add_argument("--out", help="bestand om naar te schrijven (standaard: het scherm, alleen bij csv)")
+    export.add_argument(
+        "--out", metavar="BESTAND", help="bestand om naar te schrijven (standaard: het scherm, alleen bij csv)"
+    )
     export.add_argument(
         "--afgeschermd",
         action="store_true",
@@ -165,13 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     template = commands.add_parser("template", help="het lege Excel-sjabloon maken")
-    template.add_argument("--out", help=f"bestandsnaam (standaard {DEFAULT_TEMPLATE})")
+    template.add_argument("--out", metavar="BESTAND", help=f"bestandsnaam (standaard {DEFAULT_TEMPLATE})")
     return parser
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    args = parse_in_dutch(build_parser, argv)
     command = {"load": _files_cmd, "check": _files_cmd, "export": _export_cmd, "template": _template_cmd}
     try:
         return command[args.command](args, out)
