@@ -15,6 +15,7 @@ from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
 from accounts.scope import Role, Scope
+from dashboard import upload_view
 from dashboard.access import signed_in_as
 from db.audit import read_audit
 from db.values import current_values
@@ -652,13 +653,13 @@ def test_an_answer_stored_is_remembered_for_the_organisation_and_applied_next_ti
     )
     _, disabled, _, _ = as_user(KETENPARTNER, page.check_files, later, None, ["later.xlsx"])
     assert disabled is True  # another organisation is asked
-    mine = as_user(GEMEENTE, page.mappings_block, db, GEMEENTE)
+    mine = as_user(GEMEENTE, upload_view.mappings_block, db, GEMEENTE)
     assert "Onthouden kolomkoppelingen van gemeente Utrecht" in text(mine)
     shown, said = as_user(GEMEENTE, page.remove_mapping, 0, None, 7, prop_id="aanleveren-stored-signal.data")
     assert "dossiers met plan" in text(shown) and said == ""  # the list is shown again once a file is stored
     assert "dossiers met plan" in text(mine)
-    assert "dossiers met plan" not in text(page.mappings_block(db, KETENPARTNER))
-    assert "dossiers met plan" in text(page.mappings_block(db, ADMIN))  # a beheerder sees every source
+    assert "dossiers met plan" not in text(upload_view.mappings_block(db, KETENPARTNER))
+    assert "dossiers met plan" in text(upload_view.mappings_block(db, ADMIN))  # a beheerder sees every source
     entries = read_audit(db)
     assert entries.loc[entries["action"] == "koppeling_gewijzigd", "actor"].tolist() == ["utrecht"]
 

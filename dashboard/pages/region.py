@@ -32,7 +32,7 @@ from indicators.registry import Indicator
 from reference.areas import Region
 from reference.periods import Period
 
-PAGE = "regio"
+PAGE = steering_view.PAGE  # the ids of both start with it
 dash.register_page(__name__, path="/regio", name="Regio", title="Regio – Monitor plegeraanpak", order=1)
 steering_view.register()  # targets and interpretations
 municipal_notes.register()  # a gemeente's notes

@@ -23,181 +23,34 @@ from dash.exceptions import PreventUpdate
 from accounts.scope import Role, Scope
 from dashboard import components, data, intake
 from dashboard.access import current_scope, scope_or_none
-from dashboard.components import DROPDOWN_LABELS, download_buttons, send_table
+from dashboard.components import download_buttons, send_table
 from dashboard.figures import upload as fig
 from dashboard.format import number
 from dashboard.security import DEFAULT_MAX_REQUEST_MB
+from dashboard.upload_view import (
+    APPLY,
+    COLUMN,
+    PAGE,
+    empty_mappings,
+    file_block,
+    history_table,
+    mapping_step,
+    mappings_block,
+    stored_block,
+)
 from ingest.cli import DEFAULT_TEMPLATE
 from ingest.formats import ACCEPTED
 from ingest.guard import LIMITS
 from ingest.periods import parse_period
-from ingest.pipeline import FileResult
 from ingest.problems import human_size
 from ingest.store import list_uploads
 from reference.periods import FIRST_YEAR, Period, period_range
 
-PAGE = "aanleveren"
 dash.register_page(__name__, path="/aanleveren", name="Aanleveren", title="Aanleveren – Monitor plegeraanpak", order=4)
 
-COLUMN = f"{PAGE}-kolom"  # the pattern-matching type of the mapping step's dropdowns
-APPLY = f"{PAGE}-apply-columns"  # and of its button (pattern-matching: it exists only with questions)
-SHOWN_ROWS = 200  # rows of a preview or problem table shown on the page; downloads hold them all
 UPLOAD_LABEL = "Sleep uw Excel-bestanden hierheen of klik om te kiezen"
 ACCEPT = ",".join(ACCEPTED)  # the file dialog offers these: .xlsx, .csv, .ods
 MUNICIPALITY_LABEL = "Gemeente (alleen voor bestanden zonder gemeentekolom)"
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-
-def _problems_table(result: FileResult, caption: str) -> html.Div:
-    """One file's problems, the same problem in a column as one line; the file is named in the caption,
-    so not in every row (the download has it, and every cell)."""
-    frame = fig.grouped_problems_frame([result]).drop(columns="Bestand")
-    rows = ["problem-error" if severity == "fout" else "problem-warning" for severity in frame["Ernst"]]
-    return components.html_table(frame, caption, row_class=rows, limit=SHOWN_ROWS)
-
-
-def _file_block(result: FileResult, open_preview: bool) -> html.Section:
-    """One checked file: its summary, its problems, and the values it would store."""
-    reference = data.reference()
-    parts: list = [
-        html.H3(
-            [html.Span("✔ " if result.ok else "✖ ", **{"aria-hidden": "true"}), fig.check_summary(result)],
-            className="message" if result.ok else "message error",
-        ),
-    ]
-    if said := fig.readings_text(result):
-        parts.append(html.Ul([html.Li(text) for text in said], className="upload-readings"))
-    if result.problems:
-        caption = "Meldingen" if result.ok else "Wat er aan het bestand moet veranderen"
-        parts.append(_problems_table(result, f"{caption}: {result.file}"))
-    if result.ok:
-        preview = fig.preview_frame(result, reference)
-        parts.append(
-            html.Details(
-                [
-                    html.Summary(f"Bekijk de {number(len(preview))} waarden die worden opgeslagen"),
-                    components.html_table(
-                        preview, f"Wordt opgeslagen uit {result.file}", numeric=("Waarde",), limit=SHOWN_ROWS
-                    ),
-                ],
-                open=open_preview,
-                className="preview",
-            )
-        )
-    return html.Section(parts, className="upload-file")
-
-
-def _mapping(columns: list[fig.OpenColumn]) -> list:
-    """The mapping step: a labelled dropdown per open column (the suggestions first, then `overslaan`,
-    then the rest) and the button that checks the files again with the choices."""
-    if not columns:
-        return []
-    controls = []
-    for number_, column in enumerate(columns, start=1):
-        component_id = {"type": COLUMN, "header": column.key}
-        dom_id = f"{PAGE}-kolom-{number_}"  # given to the dropdown's button by assets/a11y.js (a dict id is not)
-        controls.append(
-            html.Div(
-                [
-                    html.Label(f"Kolom {column.title} ({column.where})", htmlFor=dom_id),
-                    dcc.Dropdown(
-                        id=component_id,
-                        options=[{"label": text, "value": code} for code, text in column.choices],
-                        value=column.answer,
-                        placeholder="Kies wat deze kolom bevat",
-                        labels=DROPDOWN_LABELS,
-                        clearable=True,
-                    ),
-                ],
-                className="control mapping-control",
-                **{"data-dropdown-id": dom_id},
-            )
-        )
-    return [
-        html.Section(
-            [
-                html.H3("Kolommen koppelen", id=f"{PAGE}-mapping-title"),
-                html.P(
-                    "Deze kolommen bevatten aantallen, maar we weten niet zeker wat ze betekenen. Kies per kolom wat "
-                    "erin staat, of 'overslaan', en controleer de bestanden opnieuw.",
-                    className="note",
-                ),
-                html.Div(controls, className="controls mapping"),
-                html.Button(
-                    "Opnieuw controleren met deze keuzes",
-                    id={"type": APPLY, "index": 0},
-                    className="button secondary",
-                    n_clicks=0,
-                ),
-            ],
-            id=f"{PAGE}-mapping-box",
-            className="upload-mapping",
-            **{"aria-labelledby": f"{PAGE}-mapping-title"},
-        )
-    ]
-
-
-def _stored_block(item: intake.StoredFile) -> html.Section:
-    result, status = item.result, item.stored.status
-    ok = status != "rejected"
-    parts: list = [
-        html.P(
-            [html.Span("✔ " if ok else "✖ ", **{"aria-hidden": "true"}), fig.store_summary(item)],
-            className="message" if ok else "message error",
-        )
-    ]
-    if not ok:
-        parts.append(_problems_table(result, f"Wat er aan het bestand moet veranderen: {result.file}"))
-    return html.Section(parts, className="upload-file")
-
-
-def history_table(engine, scope: Scope) -> html.Div:
-    """The last uploads the user may see: a beheerder all, anyone else their own."""
-    frame = fig.history_frame(intake.visible_uploads(list_uploads(engine), scope))
-    if frame.empty:
-        return html.P("Er is nog niets aangeleverd." if scope.is_admin else "U heeft nog niets aangeleverd.")
-    whose = "aanleveringen" if scope.is_admin else "aanleveringen van u"
-    return components.html_table(
-        frame,
-        f"De laatste {fig.HISTORY_ROWS} {whose}, nieuwste eerst (tijden in Nederlandse tijd)",
-        table_id=f"{PAGE}-history-tabel",
-        numeric=("Nieuw", "Vervangen", "Ongewijzigd"),
-    )
-
-
-def mappings_block(engine, scope: Scope) -> list:
-    """The remembered column mappings the user sees (a beheerder all, anyone else their organisation's),
-    and the choice to remove one."""
-    rows = intake.visible_mappings(engine, scope)
-    whose = "van alle bronnen" if scope.is_admin else f"van {intake.organisation_of(scope)}"
-    shown = (
-        [html.P("Er zijn nog geen kolomkoppelingen onthouden.", className="note")]
-        if rows.empty
-        else [components.html_table(fig.mappings_frame(rows), f"Onthouden kolomkoppelingen {whose}",
-                                    table_id=f"{PAGE}-mappings-tabel")]
-    )  # fmt: skip
-    return [
-        *shown,
-        html.Div(
-            [
-                html.Label("Koppeling om te verwijderen", htmlFor=f"{PAGE}-mapping-remove-choice"),
-                dcc.Dropdown(
-                    id=f"{PAGE}-mapping-remove-choice",
-                    options=[{"label": label, "value": value} for value, label in fig.mapping_choices(rows)],
-                    placeholder="Kies een koppeling",
-                    labels=DROPDOWN_LABELS,
-                ),
-            ],
-            className="control",
-        ),
-    ]
-
-
-def _empty_mappings() -> list:
-    """The mappings block without a user: its components, no data."""
-    return [dcc.Dropdown(id=f"{PAGE}-mapping-remove-choice", options=[], labels=DROPDOWN_LABELS)]
 
 
 def _period_choices(today: dt.date) -> list[str]:
@@ -408,7 +261,7 @@ def _uploader_layout(scope: Scope | None) -> html.Div:
                         className="subtitle",
                     ),
                     html.Div(
-                        mappings_block(data.engine(), scope) if scope else _empty_mappings(), id=f"{PAGE}-mappings"
+                        mappings_block(data.engine(), scope) if scope else empty_mappings(), id=f"{PAGE}-mappings"
                     ),
                     html.Button(
                         "Koppeling verwijderen", id=f"{PAGE}-mapping-remove", className="button secondary", n_clicks=0
@@ -531,9 +384,9 @@ def check_files(contents, municipality, names, given=None):
     overview += (
         f" Ontbreekt een bestand? Een bestand groter dan {human_size(LIMITS.max_file_bytes)} neemt de browser niet aan."
     )
-    blocks = [_file_block(result, open_preview=len(results) == 1) for result in results]
+    blocks = [file_block(result, open_preview=len(results) == 1) for result in results]
     has_problems = any(result.problems for result in results)
-    check = [html.P(overview, className="upload-overview"), *_mapping(open_columns), *blocks]
+    check = [html.P(overview, className="upload-overview"), *mapping_step(open_columns), *blocks]
     return check, valid == 0, not has_problems, []
 
 
@@ -569,7 +422,7 @@ def save_files(_clicks, contents, names, municipality, given=None):
     first = next((item.result.records[0] for item in stored if item.result.records), None)
     result = [
         html.H3("Resultaat van het opslaan"),
-        *[_stored_block(item) for item in done],
+        *[stored_block(item) for item in done],
         components.html_table(
             fig.store_frame(done),
             "Opgeslagen per bestand",
