@@ -19,8 +19,9 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from indicators.aggregate import COLUMNS, aggregate
+from indicators.disclosure import MIN_HIDDEN
 from indicators.registry import INDICATORS_BY_CODE, Unit
-from indicators.suppression import LESS_THAN, MIN_HIDDEN, suppress
+from indicators.suppression import LESS_THAN, suppress
 from reference.areas import Reference, Region, load_reference
 from sample_data.model import build_model
 

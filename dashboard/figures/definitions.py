@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from dashboard.format import number
 from indicators import trend
 from indicators.aggregate import CONFIDENCE
+from indicators.disclosure import COUNT_THRESHOLD, DENOMINATOR_THRESHOLD
 from indicators.registry import INDICATORS, Direction, Indicator, Unit
 from indicators.statistics import BYAR_MIN_COUNT
-from indicators.suppression import COUNT_THRESHOLD, DENOMINATOR_THRESHOLD
 from ingest.elements import ELEMENTS_BY_CODE
 
 # The fields of a definition, in the order shown.
