@@ -7,7 +7,12 @@ Each side is a fresh process timed from its start to its end (interpreter start 
 the load does guard, read, check, store and the refresh of the indicator table; a plain read only
 `pandas.read_excel(path, engine=...)` of every file. Alternating per round; medians and ratios; the peak
 memory of the load. Goals (issue 11): the load at most 0.5 times the openpyxl read and at most 2 times the
-calamine read; under 300 MB. The template-shaped files are `bench.ingest_bench`.
+calamine read; under 300 MB.
+
+Beside them, the floor: a fresh process that only imports the libraries the load uses (`LOAD_IMPORTS`:
+the database layer and its migrations for the store, pandas and scipy for the refresh of the indicator
+table), and reads nothing. `tests/test_bench.py` checks that a load imports every one of them, so the
+floor is not padded. The template-shaped files are `bench.ingest_bench`.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from bench.runs import alternate
 
 OPENPYXL_GOAL, CALAMINE_GOAL, MEMORY_GOAL_MB = 0.5, 2.0, 300.0
 READ = "import sys, pandas as pd\nfor p in sys.argv[2:]: pd.read_excel(p, engine=sys.argv[1])"
+LOAD_IMPORTS = ("sqlalchemy", "alembic", "pandas", "scipy.special", "scipy.optimize")
 
 
-def write_minimal_files(folder: Path) -> list[Path]:
-    """One file per municipality of the benchmark's quarter: the template's header row and the one data row."""
+def write_minimal_files(folder: Path, count: int | None = None) -> list[Path]:
+    """One file per municipality of the benchmark's quarter (the first `count` of them, or all): the
+    template's header row and the one data row."""
     import openpyxl
 
     from bench.files import counts_for, municipalities
@@ -33,7 +40,7 @@ def write_minimal_files(folder: Path) -> list[Path]:
     from ingest.elements import ELEMENTS
     from ingest.template import FIXED_HEADERS
 
-    chosen = municipalities(PERIOD)
+    chosen = municipalities(PERIOD)[:count]
     counts = counts_for(chosen, PERIOD)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -63,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "load": load,
             "openpyxl": [sys.executable, "-c", READ, "openpyxl", *paths],
             "calamine": [sys.executable, "-c", READ, "calamine", *paths],
+            "imports": [sys.executable, "-c", f"import {', '.join(LOAD_IMPORTS)}"],
         }
         result = alternate(commands, args.rounds)
     load = result["load"]["median_seconds"]
@@ -72,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, goal in (("openpyxl", OPENPYXL_GOAL), ("calamine", CALAMINE_GOAL)):
         ratio = load / result[name]["median_seconds"]
         print(f"  load / {name}: {ratio:.2f} (goal <= {goal}: {'met' if ratio <= goal else 'NOT met'})")
+    floor = result["imports"]["median_seconds"] / result["openpyxl"]["median_seconds"]
+    print(f"  floor: importing {', '.join(LOAD_IMPORTS)} alone is {floor:.2f} x the openpyxl read")
     peak = result["load"]["peak_mb"]
     print(
         f"  peak memory of the load: {peak:.0f} MB (goal < {MEMORY_GOAL_MB:.0f}: {'met' if peak < 300 else 'NOT met'})"

@@ -62,3 +62,21 @@ def test_growth_benchmark_stores_as_the_upload_page_does_into_each_history(tmp_p
             assert conn.execute(select(func.count()).select_from(indicator_values)).scalar_one() > 0
         assert statuses[-1] == "stored"
     assert quarters == {"empty": 1, "doubled": 2 * 31}
+
+
+def test_the_minimal_load_floor_imports_only_what_a_load_imports(tmp_path):
+    """The floor `bench.minimal_load_bench` sets beside the load is the load's own imports, not more."""
+    import subprocess
+    import sys
+
+    from bench import minimal_load_bench
+
+    paths = [str(p) for p in minimal_load_bench.write_minimal_files(tmp_path / "files", count=2)]
+    url = f"sqlite:///{tmp_path / 'load.sqlite'}"
+    script = (
+        "import sys\nfrom ingest.cli import main\n"
+        f"assert main(['load', '--db', {url!r}, *{paths!r}]) == 0\n"
+        f"print('missing:', ','.join(m for m in {minimal_load_bench.LOAD_IMPORTS!r} if m not in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "missing: "  # every floor import was imported by the load
