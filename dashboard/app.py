@@ -115,9 +115,12 @@ def create_app(settings: security.Settings | None = None) -> dash.Dash:
     # suppress_callback_exceptions: without it Dash 4 builds a "validation layout" from every page's
     # layout at the first request and sends it inside every page: built for whoever came first, it
     # would show their figures to everyone after. Callbacks are checked by the tests instead.
+    # Named after the package, so that Dash imports the pages as `dashboard.pages.region`, the name any
+    # other import of them uses: under its own `pages.region` a page imported elsewhere too was registered twice.
     app = dash.Dash(
-        __name__, title=TITLE, use_pages=True, pages_folder=str(PAGES), compress=True, suppress_callback_exceptions=True
-    )
+        "dashboard", title=TITLE, use_pages=True, pages_folder=str(PAGES), compress=True,
+        suppress_callback_exceptions=True,
+    )  # fmt: skip
     app.index_string = app.index_string.replace("<html>", '<html lang="nl">').replace(
         "{%css%}", "{%css%}\n" + _plotly_early(app.config.requests_pathname_prefix)
     )

@@ -9,9 +9,9 @@ sees only the public table) and the whole (a beheerder's). Nothing of one view i
 as every memo is keyed on the view; a view of one's own area (a projectleider's, a municipality's)
 still fills its memo at its first visit, with the rest of the start already paid.
 
-The layouts are taken from Dash's page registry, never imported: Dash imports the page modules under
-its own names (`pages.region`), and importing `dashboard.pages.region` beside it would register the
-page a second time, without a layout, and the router would serve that one (an empty page).
+The layouts are taken from Dash's page registry, the ones the router serves (`dashboard.app` has Dash
+import the pages under their package names, so an import of `dashboard.pages.region` finds the same
+module).
 
 Never fatal: a worker that cannot warm up (an empty or unreachable database) still starts and answers
 as it would have.

@@ -23,7 +23,6 @@ ACCOUNTS = {"beheer": (Role.BEHEERDER, None, ()), "stuur": (Role.STUURGROEP, Non
 @contextmanager
 def gate_site(folder: Path, settings=None, accounts=ACCOUNTS) -> Iterator[tuple]:
     """(app, engine) on a fresh SQLite database in `folder` with `accounts` (all with PASSWORD)."""
-    import dash
 
     import dashboard.data
     from dashboard.app import create_app
@@ -31,9 +30,6 @@ def gate_site(folder: Path, settings=None, accounts=ACCOUNTS) -> Iterator[tuple]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MONITOR_DB_URL", f"sqlite:///{folder / 'monitor.sqlite'}")
-        # Other tests import the pages by their package name too; served, Dash would see each page twice.
-        for key in [k for k, page in dash.page_registry.items() if page["module"].startswith("dashboard.pages.")]:
-            patch.delitem(dash.page_registry, key)
         dashboard.data.engine.cache_clear()
         engine = dashboard.data.engine()
         reference = load_reference()

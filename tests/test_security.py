@@ -54,11 +54,6 @@ def site(tmp_path_factory):
     url = f"sqlite:///{folder / 'monitor.sqlite'}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MONITOR_DB_URL", url)
-        # Other tests import the pages by their package name too; served, Dash would see each page twice.
-        import dash
-
-        for key in [k for k, page in dash.page_registry.items() if page["module"].startswith("dashboard.pages.")]:
-            patch.delitem(dash.page_registry, key)
         dashboard.data.engine.cache_clear()
         engine = dashboard.data.engine()
         reference = load_reference()

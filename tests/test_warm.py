@@ -97,3 +97,32 @@ def test_the_served_router_still_finds_every_page_after_the_warm_up(tmp_path):
     assert all(len(modules) == 1 for modules in result["by_path"].values()), result["by_path"]
     assert {"/", "/regio", "/vergelijken"} <= set(result["by_path"])
     assert (result["signed"], result["status"], result["selector"]) == (303, 200, True)
+
+
+IMPORTED_BESIDE = """
+import json, sys, dash
+from dashboard.app import create_app
+create_app()
+import dashboard.pages.region, dashboard.pages.upload  # as a test or a tool would, beside the app
+create_app()  # and a second app in the same process, as the tests make
+import dashboard.pages.compare
+by_path = {}
+for page in dash.page_registry.values():
+    by_path.setdefault(page["path"], []).append(page["module"])
+region = next(p for p in dash.page_registry.values() if p["path"] == "/regio")
+print(json.dumps({"by_path": by_path, "same": sys.modules[region["module"]].layout is region["layout"]}))
+"""
+
+
+def test_a_page_imported_by_its_package_name_is_the_page_dash_serves(tmp_path):
+    """Dash imports the pages under their package names (`dashboard.app`), so importing one beside the
+    app, or making a second app, registers nothing twice and the registry holds the module that is imported."""
+    env = {**os.environ, "MONITOR_DB_URL": f"sqlite:///{tmp_path / 'monitor.sqlite'}"}
+    out = subprocess.run([sys.executable, "-c", IMPORTED_BESIDE], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert all(modules == [modules[0]] for modules in result["by_path"].values()), result["by_path"]
+    assert {m for modules in result["by_path"].values() for m in modules} >= {
+        "dashboard.pages.region", "dashboard.pages.upload", "dashboard.pages.compare"
+    }  # fmt: skip
+    assert result["same"]
