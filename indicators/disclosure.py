@@ -13,7 +13,7 @@ hiding protects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -277,13 +277,10 @@ class Grid:
         complete audit; `_pinned` looks at one group at a time)."""
         found: set[Derived] = set()
         unknown = np.flatnonzero(hidden)
-        for insider in [None, *np.unique(c.owner[unknown])]:
-            columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
-            if not len(columns):
-                continue
+        for who, columns in _attackers(c, unknown):
             for v, low, high, reported in self._bounds(c, withdrawn):
                 fixed = _fixed(c, columns, v, low[columns], high[columns]) & reported[columns]
-                found.update((int(i), _OUTSIDER if insider is None else int(insider)) for i in columns[fixed])
+                found.update((int(i), who) for i in columns[fixed])
         for q, (v, low, high, reported) in enumerate(self._bounds(c, withdrawn)):
             if self.insight[q] is not None and len(unknown):
                 found |= _scoped(c, unknown, self.insight[q], v, low, high, reported)
@@ -425,14 +422,19 @@ def _components(area_codes: np.ndarray, period_codes: np.ndarray) -> list[_Compo
     return components
 
 
+def _attackers(c: _Component, unknown: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """The outsider, then each insider who knows the row of an area with a hidden cell: who it is (as in
+    `Derived`) and the hidden cells (local ids, of `unknown`) it does not know."""
+    for insider in [None, *np.unique(c.owner[unknown])]:
+        columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
+        if len(columns):
+            yield (_OUTSIDER if insider is None else int(insider)), columns
+
+
 def _derivable(c: _Component, hidden: np.ndarray) -> set[Derived]:
     """Hidden cells (local ids) an outsider, or an insider knowing one area's row, derives exactly."""
     found: set[Derived] = set()
-    unknown = np.flatnonzero(hidden)
-    for insider in [None, *np.unique(c.owner[unknown])]:
-        columns = unknown if insider is None else unknown[c.owner[unknown] != insider]
-        if not len(columns):
-            continue
+    for who, columns in _attackers(c, np.flatnonzero(hidden)):
         matrix = c.equations[:, columns]
         matrix = matrix[np.abs(matrix).sum(axis=1) > 0]
         if not len(matrix):
@@ -441,7 +443,7 @@ def _derivable(c: _Component, hidden: np.ndarray) -> set[Derived]:
         rank = int((singular > _TOLERANCE * max(1.0, singular.max(initial=0.0))).sum())
         null = vt[rank:]
         free = np.abs(null).max(axis=0) > _TOLERANCE if len(null) else np.zeros(len(columns), bool)
-        found.update((int(i), _OUTSIDER if insider is None else int(insider)) for i in columns[~free])
+        found.update((int(i), who) for i in columns[~free])
     return found
 
 
